@@ -1,0 +1,1 @@
+"""Front doors (console, Discord, Slack): they translate and render, the engine decides."""

@@ -1,0 +1,95 @@
+"""The database handle: an async engine with SQLite tuned for many small writers, or PostgreSQL.
+
+`Store.write()` opens one transaction for one state change. On SQLite it begins IMMEDIATE, so
+the write lock is taken up front (a deferred read-then-write transaction fails at once with
+SQLITE_BUSY under concurrency instead of waiting on busy_timeout).
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+)
+
+
+def normalise_url(url: str) -> str:
+    """Accept the plain URLs people paste (sqlite:///x.db, postgresql://...) and pick async drivers."""
+    parsed = make_url(url)
+    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+    if parsed.drivername in driver:
+        parsed = parsed.set(drivername=driver[parsed.drivername])
+    return parsed.render_as_string(hide_password=False)
+
+
+def sqlite_file_url(path: str | Path) -> str:
+    return f"sqlite+aiosqlite:///{Path(path).expanduser().resolve()}"
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Store:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int | None = None):
+        self.url = normalise_url(url)
+        parsed = make_url(self.url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs: dict = {"echo": echo}
+        if not self.is_sqlite:
+            kwargs.update(pool_size=pool_size or 10, max_overflow=10, pool_pre_ping=True)
+        self.engine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            _tune_sqlite(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return "sqlite" if self.is_sqlite else "postgresql"
+
+    def insert(self, table):
+        """An INSERT that understands ON CONFLICT on either backend."""
+        return (sqlite.insert if self.is_sqlite else postgresql.insert)(table)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        async with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn = await conn.execution_options(sqlite_immediate=True)
+            async with conn.begin():
+                async with AsyncSession(bind=conn, expire_on_commit=False) as session:
+                    yield session
+                    await session.flush()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self.engine.connect() as conn:
+            async with conn.begin():
+                async with AsyncSession(bind=conn, expire_on_commit=False) as session:
+                    yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

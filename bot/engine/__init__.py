@@ -1,0 +1,142 @@
+"""The quiz engine: the one place where rules live. Every call is given `now` (aware UTC)."""
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from bot.content import Catalog
+from bot.db import Store
+from bot.engine import groups as groups_mod
+from bot.engine import leaderboard as board_mod
+from bot.engine import lessons as lessons_mod
+from bot.engine import stats as stats_mod
+from bot.engine.answers import AnswerDesk
+from bot.engine.calendar import QuizCalendar
+from bot.engine.identity import community_for, find_learner, learner_for
+from bot.errors import NotAllowed, NotFound
+from bot.models import Community, LearnerStats
+from bot.timeutil import is_valid_zone, local_day, require_aware
+from bot.views import (Actor, GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, SnippetCard,
+                       StreakView, Verdict)
+
+
+class Engine:
+    def __init__(self, store: Store, catalog: Catalog, *, default_timezone: str = "UTC",
+                 calendar: QuizCalendar | None = None):
+        self.store, self.catalog, self.default_timezone = store, catalog, default_timezone
+        self.calendar = calendar or QuizCalendar()
+        self.desk = AnswerDesk(store, catalog, self.calendar, default_timezone)
+
+    # Lessons -----------------------------------------------------------------
+    async def lessons(self, actor: Actor) -> list[LessonListing]:
+        async with self.store.read() as session:
+            _, learner = await find_learner(session, actor)
+            return lessons_mod.listings(self.catalog, await lessons_mod.answered_questions(session, learner))
+
+    def snippet(self, lesson: str, index: int) -> SnippetCard:
+        return lessons_mod.snippet_card(self.catalog, lesson, index)
+
+    def lesson_choices(self, prefix: str) -> list[tuple[str, str]]:
+        return lessons_mod.lesson_matches(self.catalog, prefix)
+
+    async def lesson_question(self, actor: Actor, lesson: str, index: int, now: datetime) -> QuestionCard:
+        found = lessons_mod.find_lesson(self.catalog, lesson)
+        if not 0 <= index < len(found.questions):
+            raise NotFound(f"Lesson '{found.title}' has {len(found.questions)} questions; there is no question {index + 1}.")
+        return await self.desk.deliver(actor, found.questions[index].id, "lesson", require_aware(now),
+                                       index + 1, len(found.questions))
+
+    async def practice(self, actor: Actor, now: datetime, rng: random.Random | None = None) -> QuestionCard:
+        async with self.store.read() as session:
+            _, learner = await find_learner(session, actor)
+            question_id = await lessons_mod.pick_practice(session, self.catalog, learner, rng or random.Random())
+        return await self.desk.deliver(actor, question_id, "practice", require_aware(now))
+
+    async def answer(self, actor: Actor, delivery_id: int, answer: str, now: datetime) -> Verdict:
+        return await self.desk.answer(actor, delivery_id, answer, require_aware(now))
+
+    # Progress ----------------------------------------------------------------
+    async def streak(self, actor: Actor, now: datetime) -> StreakView:
+        now = require_aware(now)
+        async with self.store.read() as session:
+            community, learner = await find_learner(session, actor)
+            tz = community.timezone if community else self.default_timezone
+            today = local_day(now, tz)
+            stats = await session.get(LearnerStats, learner.id) if learner else None
+            if stats is None:
+                return StreakView(0, 0, 0, False, 0, 0, 0, today)
+            state = await stats_mod.streak_today(session, self.calendar, community, stats, today)
+            return StreakView(state.current, state.best, state.freezes, state.last_day == today,
+                              stats.points, stats.answers, stats.correct, today)
+
+    async def leaderboard(self, actor: Actor, now: datetime, period: str | None = None,
+                          group: str | None = None, limit: int = 10) -> LeaderboardView:
+        now, period = require_aware(now), board_mod.parse_period(period)
+        async with self.store.read() as session:
+            community, learner = await find_learner(session, actor)
+            if community is None:
+                return LeaderboardView(period, None, group, (), None, 0)
+            today = local_day(now, community.timezone)
+            found = await groups_mod.find_group(session, community, group) if group else None
+            return await board_mod.learner_board(session, self.calendar, community, learner, period, today, found, limit)
+
+    async def group_leaderboard(self, actor: Actor, now: datetime, period: str | None = None) -> LeaderboardView:
+        now, period = require_aware(now), board_mod.parse_period(period)
+        async with self.store.read() as session:
+            community, learner = await find_learner(session, actor)
+            if community is None:
+                return LeaderboardView(period, None, None, (), None, 0, kind="groups")
+            return await board_mod.group_board(session, community, learner, period, local_day(now, community.timezone))
+
+    # Groups ------------------------------------------------------------------
+    async def group_create(self, actor: Actor, name: str, now: datetime) -> GroupChange:
+        async with self.store.write() as session:
+            community, learner = await learner_for(self.store, session, actor, require_aware(now), self.default_timezone)
+            return await groups_mod.create(self.store, session, community, learner, name, now)
+
+    async def group_join(self, actor: Actor, name: str, now: datetime) -> GroupChange:
+        async with self.store.write() as session:
+            community, learner = await learner_for(self.store, session, actor, require_aware(now), self.default_timezone)
+            return await groups_mod.join(self.store, session, community, learner, name, now)
+
+    async def group_leave(self, actor: Actor, now: datetime) -> GroupChange:
+        async with self.store.write() as session:
+            _, learner = await learner_for(self.store, session, actor, require_aware(now), self.default_timezone)
+            return await groups_mod.leave(session, learner)
+
+    async def groups(self, actor: Actor) -> list[GroupView]:
+        async with self.store.read() as session:
+            community, learner = await find_learner(session, actor)
+            return await groups_mod.listing(session, community, learner) if community else []
+
+    async def group_choices(self, actor: Actor, prefix: str) -> list[str]:
+        async with self.store.read() as session:
+            community, _ = await find_learner(session, actor)
+            return await groups_mod.group_names(session, community, prefix)
+
+    # Community settings and maintenance --------------------------------------
+    async def set_timezone(self, actor: Actor, tz_name: str, now: datetime) -> str:
+        if not actor.is_admin:
+            raise NotAllowed("Only admins can change the community's time zone.")
+        if not is_valid_zone(tz_name):
+            raise NotFound(f"Unknown time zone '{tz_name[:64]}': use an IANA name such as Europe/Berlin.")
+        async with self.store.write() as session:
+            community = await community_for(self.store, session, actor, require_aware(now), self.default_timezone)
+            community.timezone = tz_name
+            session.add(community)
+            # Local days of past answers stay as recorded; streak counting continues in the new zone.
+        return tz_name
+
+    async def _community(self, session, actor: Actor) -> Community:
+        community, _ = await find_learner(session, actor)
+        if community is None:
+            raise NotFound("Nobody has used the bot in this community yet.")
+        return community
+
+    async def verify_stats(self, actor: Actor) -> list[stats_mod.StatsMismatch]:
+        async with self.store.read() as session:
+            return await stats_mod.verify_stats(session, self.calendar, await self._community(session, actor))
+
+    async def rebuild_stats(self, actor: Actor) -> int:
+        async with self.store.write() as session:
+            return await stats_mod.rebuild_stats(session, self.calendar, await self._community(session, actor))

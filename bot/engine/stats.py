@@ -1,0 +1,116 @@
+"""Keep each learner's counters (points, streak, freezes) in step with the answer log.
+
+The live update and the rebuild share the pure rules in `bot.streaks`, and both ask the same
+quiz calendar which days count, so the cache and the log cannot drift apart by construction;
+`verify_stats` checks it anyway.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import streaks
+from bot.engine.calendar import QuizCalendar
+from bot.models import Answer, Community, LearnerStats
+
+
+def state_of(stats: LearnerStats) -> streaks.StreakState:
+    return streaks.StreakState(stats.current_streak, stats.best_streak, stats.freezes,
+                               stats.freeze_progress, stats.last_quiz_day)
+
+
+def store_state(stats: LearnerStats, state: streaks.StreakState) -> None:
+    stats.current_streak, stats.best_streak = state.current, state.best
+    stats.freezes, stats.freeze_progress, stats.last_quiz_day = state.freezes, state.progress, state.last_day
+
+
+async def locked_stats(session: AsyncSession, learner_id: int) -> LearnerStats:
+    return (await session.exec(
+        select(LearnerStats).where(LearnerStats.learner_id == learner_id).with_for_update())).one()
+
+
+async def record_answer(session: AsyncSession, calendar: QuizCalendar, community: Community,
+                        answer: Answer) -> LearnerStats:
+    stats = await locked_stats(session, answer.learner_id)
+    stats.points += answer.points
+    stats.answers += 1
+    stats.correct += int(answer.correct)
+    last = stats.last_quiz_day
+    if last is not None and answer.local_day < last:
+        # An answer arriving for an earlier day (delayed delivery): replay rather than guess.
+        store_state(stats, await replay_learner(session, calendar, community, answer.learner_id))
+    elif (last is None or answer.local_day > last) and await calendar.is_quiz_day(session, community, answer.local_day):
+        missed = 0 if last is None else await calendar.missed_between(session, community, last, answer.local_day)
+        store_state(stats, streaks.answer_day(state_of(stats), answer.local_day, missed))
+    session.add(stats)
+    return stats
+
+
+async def streak_today(session: AsyncSession, calendar: QuizCalendar, community: Community,
+                       stats: LearnerStats, today: date) -> streaks.StreakState:
+    state = state_of(stats)
+    if state.last_day is None or state.last_day >= today:
+        return state
+    return streaks.as_of(state, await calendar.missed_between(session, community, state.last_day, today))
+
+
+async def replay_learner(session: AsyncSession, calendar: QuizCalendar, community: Community,
+                         learner_id: int) -> streaks.StreakState:
+    days = (await session.exec(select(Answer.local_day).where(Answer.learner_id == learner_id).distinct())).all()
+    counter = await calendar.offline_counter(session, community)
+    return streaks.replay((d for d in days if counter.is_quiz_day(d)), counter.missed_between)
+
+
+@dataclass(frozen=True)
+class StatsMismatch:
+    learner_id: int
+    field: str
+    stored: object
+    derived: object
+
+
+async def derive_stats(session: AsyncSession, calendar: QuizCalendar, community: Community) -> dict[int, LearnerStats]:
+    """Every learner's counters computed from the answer log alone."""
+    totals = (await session.exec(
+        select(Answer.learner_id, func.sum(Answer.points), func.count(Answer.id),
+               func.sum(case((Answer.correct, 1), else_=0)))
+        .where(Answer.community_id == community.id).group_by(Answer.learner_id))).all()
+    derived: dict[int, LearnerStats] = {}
+    for learner_id, points, answers, correct in totals:
+        stats = LearnerStats(learner_id=learner_id, community_id=community.id,
+                             points=int(points or 0), answers=int(answers), correct=int(correct or 0))
+        store_state(stats, await replay_learner(session, calendar, community, learner_id))
+        derived[learner_id] = stats
+    return derived
+
+
+COMPARED = ("points", "answers", "correct", "current_streak", "best_streak", "freezes", "freeze_progress", "last_quiz_day")
+
+
+async def verify_stats(session: AsyncSession, calendar: QuizCalendar, community: Community) -> list[StatsMismatch]:
+    derived = await derive_stats(session, calendar, community)
+    stored = (await session.exec(select(LearnerStats).where(LearnerStats.community_id == community.id))).all()
+    problems = []
+    for stats in stored:
+        want = derived.get(stats.learner_id) or LearnerStats(learner_id=stats.learner_id, community_id=community.id)
+        for name in COMPARED:
+            if getattr(stats, name) != getattr(want, name):
+                problems.append(StatsMismatch(stats.learner_id, name, getattr(stats, name), getattr(want, name)))
+    return problems
+
+
+async def rebuild_stats(session: AsyncSession, calendar: QuizCalendar, community: Community) -> int:
+    """Overwrite the cache from the log; returns how many learners were rewritten."""
+    derived = await derive_stats(session, calendar, community)
+    stored = (await session.exec(
+        select(LearnerStats).where(LearnerStats.community_id == community.id).with_for_update())).all()
+    for stats in stored:
+        want = derived.get(stats.learner_id) or LearnerStats(learner_id=stats.learner_id, community_id=community.id)
+        for name in COMPARED:
+            setattr(stats, name, getattr(want, name))
+        session.add(stats)
+    return len(stored)

@@ -1,0 +1,53 @@
+"""Alembic environment: async engine, batch mode on SQLite, foreign keys off while tables are rebuilt."""
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy import pool, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+import bot.models  # noqa: F401  (registers the tables on the metadata)
+from sqlmodel import SQLModel
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+class ForeignKeyViolation(RuntimeError):
+    pass
+
+
+def _migrate(connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch migration rebuilds a table (copy, drop, rename); with foreign keys on, dropping the
+        # old table would CASCADE-delete child rows. The pragma only works outside a transaction.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=sqlite,
+                      compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+        if sqlite:
+            broken = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
+            if broken:
+                raise ForeignKeyViolation(f"migration left rows pointing at missing parents: {broken[:5]}")
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+async def _run() -> None:
+    engine = create_async_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    async with engine.connect() as conn:
+        await conn.run_sync(_migrate)
+        await conn.commit()
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    asyncio.run(_run())

@@ -1,0 +1,152 @@
+"""Database tables. Uniqueness that matters is a constraint here, never an `if` in Python."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Optional
+
+from sqlalchemy import Boolean, Column, false, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC in and out, on SQLite (which keeps no zone) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware UTC datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def utc_column(nullable: bool = False, index: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def counter() -> Column:
+    return Column(Integer, nullable=False, default=0, server_default="0")
+
+
+def fk(target: str, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True) -> Column:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
+
+
+class Community(SQLModel, table=True):
+    __tablename__ = "community"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_community_platform_external"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    platform: str = Field(sa_column=Column(String(16), nullable=False))
+    external_id: str = Field(sa_column=Column(String(64), nullable=False))
+    name: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
+    timezone: str = Field(default="UTC", sa_column=Column(String(64), nullable=False, server_default="UTC"))
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class Learner(SQLModel, table=True):
+    __tablename__ = "learner"
+    __table_args__ = (UniqueConstraint("community_id", "user_id", name="uq_learner_community_user"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    community_id: int = Field(sa_column=fk("community.id", index=False))
+    user_id: str = Field(sa_column=Column(String(64), nullable=False))
+    display_name: str = Field(sa_column=Column(String(100), nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class StudyGroup(SQLModel, table=True):
+    __tablename__ = "study_group"
+    __table_args__ = (UniqueConstraint("community_id", "name_key", name="uq_group_community_name"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    community_id: int = Field(sa_column=fk("community.id", index=False))
+    name: str = Field(sa_column=Column(String(40), nullable=False))
+    name_key: str = Field(sa_column=Column(String(40), nullable=False))
+    created_by: Optional[int] = Field(default=None, sa_column=fk("learner.id", nullable=True, ondelete="SET NULL", index=False))
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class GroupMembership(SQLModel, table=True):
+    """The learner id is the key: a learner (per community) belongs to at most one group."""
+
+    __tablename__ = "group_membership"
+
+    learner_id: int = Field(sa_column=Column(Integer, ForeignKey("learner.id", ondelete="CASCADE"), primary_key=True))
+    group_id: int = Field(sa_column=fk("study_group.id"))
+    joined_at: datetime = Field(sa_column=utc_column())
+
+
+class Delivery(SQLModel, table=True):
+    """One showing of a question: to one learner (lesson, practice) or to a channel (a post)."""
+
+    __tablename__ = "delivery"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    community_id: int = Field(sa_column=fk("community.id"))
+    question_id: str = Field(sa_column=Column(String(64), nullable=False))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))  # lesson | practice | post
+    learner_id: Optional[int] = Field(default=None, sa_column=fk("learner.id", nullable=True))
+    created_at: datetime = Field(sa_column=utc_column())
+    closes_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
+    closed_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Answer(SQLModel, table=True):
+    """The answer log: the source of truth for points, streaks and leaderboards."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("delivery_id", "learner_id", name="uq_answer_delivery_learner"),
+        Index("ix_answer_community_day", "community_id", "local_day"),
+        Index("ix_answer_learner_day", "learner_id", "local_day"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    delivery_id: int = Field(sa_column=fk("delivery.id", index=False))
+    learner_id: int = Field(sa_column=fk("learner.id", index=False))
+    community_id: int = Field(sa_column=fk("community.id", index=False))
+    question_id: str = Field(sa_column=Column(String(64), nullable=False))
+    choice_id: Optional[str] = Field(default=None, sa_column=Column(String(64), nullable=True))
+    text: Optional[str] = Field(default=None, sa_column=Column(String(2000), nullable=True))
+    correct: bool = Field(sa_column=Column(Boolean, nullable=False))
+    close: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False, server_default=false()))
+    points: int = Field(default=0, sa_column=counter())
+    answered_at: datetime = Field(sa_column=utc_column())
+    local_day: date = Field(sa_column=Column(Date, nullable=False))
+
+
+class ScoredQuestion(SQLModel, table=True):
+    """Lesson and practice questions earn points once per learner; the key makes that atomic."""
+
+    __tablename__ = "scored_question"
+
+    learner_id: int = Field(sa_column=Column(Integer, ForeignKey("learner.id", ondelete="CASCADE"), primary_key=True))
+    question_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    answer_id: int = Field(sa_column=fk("answer.id", index=False))
+
+
+class LearnerStats(SQLModel, table=True):
+    """A cache of what the answer log gives; `rebuild_stats` recomputes it and must agree."""
+
+    __tablename__ = "learner_stats"
+
+    learner_id: int = Field(sa_column=Column(Integer, ForeignKey("learner.id", ondelete="CASCADE"), primary_key=True))
+    community_id: int = Field(sa_column=fk("community.id"))
+    points: int = Field(default=0, sa_column=counter())
+    answers: int = Field(default=0, sa_column=counter())
+    correct: int = Field(default=0, sa_column=counter())
+    current_streak: int = Field(default=0, sa_column=counter())
+    best_streak: int = Field(default=0, sa_column=counter())
+    freezes: int = Field(default=0, sa_column=counter())
+    freeze_progress: int = Field(default=0, sa_column=counter())
+    last_quiz_day: Optional[date] = Field(default=None, sa_column=Column(Date, nullable=True))
