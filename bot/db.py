@@ -33,6 +33,13 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def ensure_sqlite_dir(url: str) -> None:
+    """SQLite creates the file but not its folder; a fresh data directory should just work."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def sqlite_file_url(path: str | Path) -> str:
     return f"sqlite+aiosqlite:///{Path(path).expanduser().resolve()}"
 
@@ -57,8 +64,7 @@ class Store:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_dir(self.url)
         kwargs: dict = {"echo": echo}
         if not self.is_sqlite:
             kwargs.update(pool_size=pool_size or 10, max_overflow=10, pool_pre_ping=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from bot.db import normalise_url
+from bot.db import ensure_sqlite_dir, normalise_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -20,6 +20,7 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_sync(url: str, revision: str = "head") -> None:
+    ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)
 
 

@@ -110,7 +110,7 @@ class AnswerDesk:
             answer = self._graded(question, raw)
             answer.delivery_id, answer.learner_id, answer.community_id = delivery.id, learner.id, community.id
             answer.answered_at, answer.local_day = now, local_day(now, community.timezone)
-            inserted = await session.execute(
+            inserted = await session.exec(
                 self.store.insert(Answer).values(**answer.model_dump(exclude={"id"}))
                 .on_conflict_do_nothing(index_elements=["delivery_id", "learner_id"]).returning(Answer.id))
             answer_id = inserted.scalar_one_or_none()
@@ -136,7 +136,7 @@ class AnswerDesk:
         points = points_for(question, answer.correct)
         if points and delivery.kind in PERSONAL_KINDS:
             # Lesson and practice questions pay once per learner: retakes are for learning, not farming.
-            first = await session.execute(self.store.insert(ScoredQuestion).values(
+            first = await session.exec(self.store.insert(ScoredQuestion).values(
                 learner_id=answer.learner_id, question_id=question.id, answer_id=answer.id,
             ).on_conflict_do_nothing(index_elements=["learner_id", "question_id"]).returning(ScoredQuestion.answer_id))
             if first.scalar_one_or_none() is None:

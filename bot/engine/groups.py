@@ -47,7 +47,7 @@ async def _drop_if_empty(session: AsyncSession, group: StudyGroup) -> bool:
     members = (await session.exec(select(func.count()).select_from(GroupMembership)
                                   .where(GroupMembership.group_id == group.id))).one()
     if members == 0:
-        await session.execute(delete(StudyGroup).where(StudyGroup.id == group.id))
+        await session.exec(delete(StudyGroup).where(StudyGroup.id == group.id))
         return True
     return False
 
@@ -56,7 +56,7 @@ async def _move(store: Store, session: AsyncSession, learner: Learner, group: St
     previous = await current_group(session, learner)
     if previous is not None and previous.id == group.id:
         return previous.name
-    await session.execute(store.insert(GroupMembership).values(learner_id=learner.id, group_id=group.id, joined_at=now)
+    await session.exec(store.insert(GroupMembership).values(learner_id=learner.id, group_id=group.id, joined_at=now)
                           .on_conflict_do_update(index_elements=["learner_id"], set_={"group_id": group.id, "joined_at": now}))
     if previous is not None:
         await _drop_if_empty(session, previous)
@@ -67,7 +67,7 @@ async def _move(store: Store, session: AsyncSession, learner: Learner, group: St
 async def create(store: Store, session: AsyncSession, community: Community, learner: Learner, name: str,
                  now: datetime) -> GroupChange:
     name = clean_group_name(name)
-    inserted = await session.execute(store.insert(StudyGroup).values(
+    inserted = await session.exec(store.insert(StudyGroup).values(
         community_id=community.id, name=name, name_key=group_key(name), created_by=learner.id, created_at=now,
     ).on_conflict_do_nothing(index_elements=["community_id", "name_key"]).returning(StudyGroup.id))
     if inserted.scalar_one_or_none() is None:
@@ -90,7 +90,7 @@ async def leave(session: AsyncSession, learner: Learner) -> GroupChange:
     group = await current_group(session, learner)
     if group is None:
         raise BadInput("You are not in a group.")
-    await session.execute(delete(GroupMembership).where(GroupMembership.learner_id == learner.id))
+    await session.exec(delete(GroupMembership).where(GroupMembership.learner_id == learner.id))
     dropped = await _drop_if_empty(session, group)
     return GroupChange("left", group.name, None, ("The group was empty and has been removed.",) if dropped else ())
 

@@ -26,7 +26,7 @@ async def community_for(store: Store, session: AsyncSession, actor: Actor, now: 
         name=clean_name(actor.community_name or actor.community_id, 200),
         timezone=default_timezone, created_at=now,
     ).on_conflict_do_nothing(index_elements=["platform", "external_id"])
-    await session.execute(stmt)
+    await session.exec(stmt)
     return (await session.exec(select(Community).where(
         Community.platform == actor.platform, Community.external_id == actor.community_id))).one()
 
@@ -40,10 +40,10 @@ async def learner_for(store: Store, session: AsyncSession, actor: Actor, now: da
     )
     # Keep the name fresh: people rename themselves.
     stmt = stmt.on_conflict_do_update(index_elements=["community_id", "user_id"], set_={"display_name": name})
-    await session.execute(stmt)
+    await session.exec(stmt)
     learner = (await session.exec(select(Learner).where(
         Learner.community_id == community.id, Learner.user_id == actor.user_id))).one()
-    await session.execute(store.insert(LearnerStats).values(
+    await session.exec(store.insert(LearnerStats).values(
         learner_id=learner.id, community_id=community.id).on_conflict_do_nothing(index_elements=["learner_id"]))
     return community, learner
 

@@ -1,0 +1,116 @@
+"""Turn engine views into terminal text. User-supplied text is escaped so it cannot inject markup."""
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.table import Table
+
+from bot.views import GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, SnippetCard, StreakView, Verdict
+
+HELP = """\
+[bold]Commands[/bold]
+  lessons                      list the lessons and your progress
+  lesson <number|name>         take a lesson: read its parts, then answer its questions
+  next                         (in a lesson) show the next part
+  practice                     one practice question
+  streak                       your day streak, freezes and points
+  leaderboard \\[week|month|all] \\[group]   who leads (you are always shown)
+  groups                       list study groups
+  group create <name> | group join <name> | group leave | group board \\[period]
+  user <name>                  switch learner (try a leaderboard with several)
+  help                         this list
+  quit                         leave
+Answer a question with its number or in words."""
+
+PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
+
+
+def lessons(items: list[LessonListing]) -> Table:
+    table = Table(title="Lessons", show_lines=False)
+    for col in ("#", "Lesson", "Questions", "Done"):
+        table.add_column(col)
+    for item in items:
+        done = "✓" if item.completed else f"{item.answered}/{item.questions}"
+        table.add_row(str(item.number), escape(item.title), str(item.questions), done)
+    return table
+
+
+def snippet(card: SnippetCard) -> str:
+    hint = "[dim](type 'next' or press Enter for the questions)[/dim]" if card.is_last \
+        else "[dim](type 'next' or press Enter to continue)[/dim]"
+    return (f"[bold]{escape(card.lesson_title)}[/bold] — part {card.index + 1}/{card.total}: "
+            f"[bold]{escape(card.title)}[/bold]\n{escape(card.body)}\n{hint}")
+
+
+def question(card: QuestionCard) -> str:
+    head = f"Question {card.position}/{card.of}" if card.of else f"Practice ({escape(card.lesson_title)})"
+    lines = [f"[bold]{head}[/bold] · difficulty {card.difficulty}", escape(card.prompt)]
+    lines += [f"  {c.label}. {escape(c.text)}" for c in card.choices]
+    lines.append("[dim]Answer with a number.[/dim]" if card.choices else "[dim]Answer in a few words.[/dim]")
+    return "\n".join(lines)
+
+
+def verdict(v: Verdict) -> str:
+    if v.status == "closed":
+        return "[yellow]This question is closed: answers no longer count.[/yellow]"
+    if v.correct:
+        head = "[green]✔ Correct![/green]"
+    elif v.close:
+        head = "[yellow]≈ Close, but not quite.[/yellow]"
+    else:
+        head = "[red]✘ Not quite.[/red]"
+    if v.status == "repeat":
+        head = "[dim]You already answered this one; your first answer stands.[/dim]\n" + head
+    lines = [head]
+    if not v.correct:
+        lines.append(f"Your answer: {escape(v.your_answer)}")
+    lines.append(f"Answer: [bold]{escape(v.right_answer)}[/bold]")
+    lines.append(escape(v.explanation))
+    lines.append(f"+{v.points} points · total {v.total_points} · streak {v.streak} day(s)")
+    return "\n".join(lines)
+
+
+def streak(s: StreakView) -> str:
+    today = "answered today ✓" if s.answered_today else "not answered yet today"
+    accuracy = f"{s.correct / s.answers:.0%}" if s.answers else "–"
+    return (f"🔥 Streak: [bold]{s.current}[/bold] day(s) ({today}) · best {s.best} · freezes {s.freezes}/2\n"
+            f"Points: {s.points} · answers: {s.answers} · accuracy: {accuracy}")
+
+
+def leaderboard(board: LeaderboardView) -> Table | str:
+    what = "Groups" if board.kind == "groups" else "Leaderboard"
+    title = f"{what} — {PERIOD_TITLE[board.period]}" + (f" — group {escape(board.group)}" if board.group else "")
+    if not board.rows:
+        return f"{title}: nobody has scored yet."
+    table = Table(title=title)
+    cols = ("#", "Group", "Pts/member", "Active", "Accuracy") if board.kind == "groups" \
+        else ("#", "Learner", "Points", "Accuracy", "Streak")
+    for col in cols:
+        table.add_column(col)
+    rows = list(board.rows)
+    if board.me and board.me not in rows:
+        rows.append(board.me)
+    for r in rows:
+        name = escape(r.name) + (" (you)" if r.is_me else "")
+        last = str(r.members) if board.kind == "groups" else f"{r.accuracy:.0%}"
+        tail = f"{r.accuracy:.0%}" if board.kind == "groups" else str(r.streak)
+        table.add_row(str(r.rank), name, str(r.points), last, tail, style="bold" if r.is_me else None)
+    return table
+
+
+def groups(items: list[GroupView]) -> str:
+    if not items:
+        return "No study groups yet: 'group create <name>' starts one."
+    return "\n".join(f"{'→ ' if g.is_mine else '  '}{escape(g.name)} — {g.members} member(s), {g.points} points"
+                     for g in items)
+
+
+def group_change(change: GroupChange) -> str:
+    text = {
+        "created": f"Created group {escape(change.group)} and joined it.",
+        "joined": f"You joined {escape(change.group)}.",
+        "moved": f"You left {escape(change.previous or '')} and joined {escape(change.group)}.",
+        "left": f"You left {escape(change.group)}.",
+    }[change.action]
+    if change.action == "created" and change.previous:
+        text += f" (You left {escape(change.previous)}.)"
+    return " ".join([text, *map(escape, change.notes)])

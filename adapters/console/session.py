@@ -1,0 +1,194 @@
+"""An interactive terminal session. It keeps only where the user is in a lesson; rules stay in the engine."""
+from __future__ import annotations
+
+import asyncio
+import shlex
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, TextIO
+
+from rich.console import Console
+
+from adapters.console import render
+from bot.engine import Engine
+from bot.errors import QuizError
+from bot.views import Actor, QuestionCard
+
+COMMUNITY_ID = "local"
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class LessonPlace:
+    lesson_id: str
+    snippet: int  # next snippet to show; == number of snippets once reading is done
+    snippets: int
+    question: int  # next question index
+    questions: int
+
+
+class ConsoleSession:
+    def __init__(self, engine: Engine, user: str, console: Console, clock: Clock = system_clock):
+        self.engine, self.console, self.clock = engine, console, clock
+        self.actor = self._actor(user)
+        self.place: LessonPlace | None = None
+        self.card: QuestionCard | None = None
+        self.done = False
+
+    @staticmethod
+    def _actor(user: str) -> Actor:
+        name = " ".join(user.split())[:100] or "learner"
+        # The terminal owner runs the bot, so they are its admin.
+        return Actor("console", COMMUNITY_ID, name.casefold(), name, is_admin=True, community_name="terminal")
+
+    def say(self, *items) -> None:
+        for item in items:
+            self.console.print(item)
+
+    async def handle(self, line: str) -> None:
+        try:
+            await self._dispatch(line.strip())
+        except QuizError as err:
+            self.say(f"[red]{render.escape(str(err))}[/red]")
+
+    async def _dispatch(self, line: str) -> None:
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            words = line.split()
+        verb = words[0].lower() if words else ""
+        args = words[1:]
+        if self.card is not None and verb not in COMMANDS:
+            return await self._answer(line)
+        if not verb:
+            if self.place is not None:
+                return await self._advance()
+            return
+        handler = COMMANDS.get(verb)
+        if handler is None:
+            self.say(f"[yellow]Unknown command '{render.escape(verb[:30])}'.[/yellow] Type 'help' for the list.")
+            return
+        await handler(self, args)
+
+    # Commands ---------------------------------------------------------------------
+    async def cmd_help(self, _args) -> None:
+        self.say(render.HELP)
+
+    async def cmd_quit(self, _args) -> None:
+        self.done = True
+        self.say("Bye — see you tomorrow for your streak!")
+
+    async def cmd_lessons(self, _args) -> None:
+        self.say(render.lessons(await self.engine.lessons(self.actor)))
+
+    async def cmd_lesson(self, args) -> None:
+        if not args:
+            self.say("Which lesson? Give its number or name, e.g. 'lesson 1'.")
+            return await self.cmd_lessons(args)
+        first = self.engine.snippet(" ".join(args), 0)
+        lesson = self.engine.catalog.lesson(first.lesson_id)
+        self.place = LessonPlace(first.lesson_id, 0, first.total, 0, len(lesson.questions))
+        self.card = None
+        await self._advance()
+
+    async def cmd_next(self, _args) -> None:
+        if self.place is None:
+            self.say("You're not in a lesson: 'lessons' lists them, 'lesson 1' starts the first.")
+            return
+        if self.card is not None:
+            self.say("Answer the question first (a number or words).")
+            return
+        await self._advance()
+
+    async def cmd_practice(self, _args) -> None:
+        self.place = None
+        self.card = await self.engine.practice(self.actor, self.clock())
+        self.say(render.question(self.card))
+
+    async def cmd_streak(self, _args) -> None:
+        self.say(render.streak(await self.engine.streak(self.actor, self.clock())))
+
+    async def cmd_leaderboard(self, args) -> None:
+        period = args[0] if args else None
+        group = " ".join(args[1:]) or None
+        self.say(render.leaderboard(await self.engine.leaderboard(self.actor, self.clock(), period, group)))
+
+    async def cmd_groups(self, _args) -> None:
+        self.say(render.groups(await self.engine.groups(self.actor)))
+
+    async def cmd_group(self, args) -> None:
+        sub = args[0].lower() if args else ""
+        name = " ".join(args[1:])
+        now = self.clock()
+        if sub == "create" and name:
+            self.say(render.group_change(await self.engine.group_create(self.actor, name, now)))
+        elif sub == "join" and name:
+            self.say(render.group_change(await self.engine.group_join(self.actor, name, now)))
+        elif sub == "leave":
+            self.say(render.group_change(await self.engine.group_leave(self.actor, now)))
+        elif sub in ("board", "leaderboard"):
+            self.say(render.leaderboard(await self.engine.group_leaderboard(self.actor, now, args[1] if len(args) > 1 else None)))
+        elif sub in ("list", ""):
+            await self.cmd_groups(args)
+        else:
+            self.say("Use: group create <name> | group join <name> | group leave | group board [period] | groups")
+
+    async def cmd_user(self, args) -> None:
+        if not args:
+            self.say(f"You are {render.escape(self.actor.display_name)}. 'user <name>' switches learner.")
+            return
+        self.actor, self.place, self.card = self._actor(" ".join(args)), None, None
+        self.say(f"Now playing as {render.escape(self.actor.display_name)}.")
+
+    # Lesson flow ---------------------------------------------------------------
+    async def _advance(self) -> None:
+        place = self.place
+        if place.snippet < place.snippets:
+            self.say(render.snippet(self.engine.snippet(place.lesson_id, place.snippet)))
+            place.snippet += 1
+        elif place.question < place.questions:
+            self.card = await self.engine.lesson_question(self.actor, place.lesson_id, place.question, self.clock())
+            place.question += 1
+            self.say(render.question(self.card))
+        else:
+            self.say("[bold]Lesson complete![/bold] 'streak' shows your streak, 'lessons' what's next.")
+            self.place = None
+
+    async def _answer(self, text: str) -> None:
+        verdict = await self.engine.answer(self.actor, self.card.delivery_id, text, self.clock())
+        self.card = None
+        self.say(render.verdict(verdict))
+        if self.place is not None:
+            await self._advance()
+
+
+COMMANDS = {
+    "help": ConsoleSession.cmd_help, "?": ConsoleSession.cmd_help,
+    "quit": ConsoleSession.cmd_quit, "exit": ConsoleSession.cmd_quit,
+    "lessons": ConsoleSession.cmd_lessons, "lesson": ConsoleSession.cmd_lesson,
+    "next": ConsoleSession.cmd_next, "n": ConsoleSession.cmd_next,
+    "practice": ConsoleSession.cmd_practice, "quiz": ConsoleSession.cmd_practice,
+    "streak": ConsoleSession.cmd_streak, "leaderboard": ConsoleSession.cmd_leaderboard, "lb": ConsoleSession.cmd_leaderboard,
+    "groups": ConsoleSession.cmd_groups, "group": ConsoleSession.cmd_group, "user": ConsoleSession.cmd_user,
+}
+
+
+async def run_console(engine: Engine, user: str, stdin: TextIO = sys.stdin, console: Console | None = None,
+                      clock: Clock = system_clock) -> None:
+    console = console or Console()
+    session = ConsoleSession(engine, user, console, clock)
+    interactive = stdin.isatty()
+    session.say(f"[bold]Quiz bot[/bold] — hello {render.escape(session.actor.display_name)}! "
+                "Type 'help' for commands, 'lesson 1' to start.")
+    while not session.done:
+        if interactive:
+            console.print("[bold cyan]>[/bold cyan] ", end="")
+        line = await asyncio.to_thread(stdin.readline)  # the event loop stays free while we wait
+        if line == "":
+            break
+        await session.handle(line)

@@ -1,0 +1,106 @@
+"""The `quizbot` command. Front doors are imported lazily so `--help` starts fast."""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.content.loader import ContentError, DEFAULT_CONTENT_DIR, validate_paths
+
+app = typer.Typer(help="A daily-quiz learning bot for Discord, Slack and the terminal.", no_args_is_help=True,
+                  add_completion=False)
+content_app = typer.Typer(help="Check and list lesson content.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(content_app, name="content")
+app.add_typer(db_app, name="db")
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def load_settings():
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        fail(f"invalid configuration: {problems}")
+
+
+@content_app.command("validate")
+def content_validate(paths: List[Path] = typer.Argument(None, help="files or folders (default: the shipped content)")) -> None:
+    """Check every lesson file; print each problem as 'file: line: location: what is wrong'."""
+    catalog, problems = validate_paths(paths or [DEFAULT_CONTENT_DIR])
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        fail(f"{len(problems)} problem(s) found.")
+    typer.echo(f"ok: {len(catalog.lessons)} lessons, {len(catalog.questions)} questions")
+
+
+@content_app.command("list")
+def content_list(as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
+                 paths: List[Path] = typer.Argument(None)) -> None:
+    """List lessons with their question counts."""
+    catalog, problems = validate_paths(paths or [load_settings().content_dir])
+    if catalog is None:
+        fail("\n".join(map(str, problems)))
+    lessons = catalog.summary()
+    if as_json:
+        typer.echo(json.dumps({"lessons": lessons, "total_lessons": len(lessons),
+                               "total_questions": len(catalog.questions)}, indent=2))
+        return
+    for i, lesson in enumerate(lessons, 1):
+        typer.echo(f"{i:>2}. {lesson['title']} [{lesson['id']}] — {lesson['questions']} questions")
+    typer.echo(f"{len(lessons)} lessons, {len(catalog.questions)} questions")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
+    """Apply the schema migrations (the bot also does this when it starts)."""
+    from bot.migrate import upgrade_sync
+    url = load_settings().resolved_database_url(db)
+    upgrade_sync(url)
+    typer.echo("database is up to date")
+
+
+@app.command("console")
+def console(user: str = typer.Option("you", help="your learner name (several names share a leaderboard)"),
+            db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
+    """Take the course in the terminal: no account or token needed."""
+    from adapters.console import run_console
+    from bot.app import build_app
+
+    async def main() -> None:
+        try:
+            bot_app = await build_app(load_settings(), db)
+        except ContentError as err:
+            fail(f"refusing to start: the lesson content is invalid:\n{err}")
+        except (OSError, SQLAlchemyError) as err:
+            fail(f"refusing to start: cannot open the database: {getattr(err, 'orig', None) or err}")
+        try:
+            await run_console(bot_app.engine, user)
+        finally:
+            await bot_app.close()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        typer.echo("")
+
+
+def main() -> None:
+    app(prog_name="quizbot")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
