@@ -24,7 +24,7 @@ def right_input(question) -> str:
 
 def run_cli(args: list[str], stdin: str, tmp_path, **env) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "COLUMNS": "200", "QUIZBOT_DATA_DIR": str(tmp_path), **env}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], input=stdin, capture_output=True, text=True,
                           cwd=tmp_path, env=full_env, timeout=60)
 
 

@@ -1,4 +1,4 @@
-"""The `quizbot` command. Front doors are imported lazily so `--help` starts fast."""
+"""The `quizbot` command: the composition root that wires the core to its front doors (lazily, so `--help` is fast)."""
 from __future__ import annotations
 
 import asyncio
