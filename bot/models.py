@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Optional
 
-from sqlalchemy import Boolean, Column, false, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Column, false, true, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -150,3 +150,64 @@ class LearnerStats(SQLModel, table=True):
     freezes: int = Field(default=0, sa_column=counter())
     freeze_progress: int = Field(default=0, sa_column=counter())
     last_quiz_day: Optional[date] = Field(default=None, sa_column=Column(Date, nullable=True))
+
+
+class Schedule(SQLModel, table=True):
+    """A daily question for one channel. A channel has at most one schedule."""
+
+    __tablename__ = "schedule"
+    __table_args__ = (UniqueConstraint("platform", "channel_id", name="uq_schedule_channel"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    community_id: int = Field(sa_column=fk("community.id"))
+    platform: str = Field(sa_column=Column(String(16), nullable=False))
+    channel_id: str = Field(sa_column=Column(String(64), nullable=False))
+    channel_name: str = Field(default="", sa_column=Column(String(100), nullable=False, server_default=""))
+    local_time: str = Field(sa_column=Column(String(5), nullable=False))  # "HH:MM"
+    weekdays: str = Field(sa_column=Column(String(32), nullable=False))  # "mon,tue,wed,thu,fri"
+    timezone: Optional[str] = Field(default=None, sa_column=Column(String(64), nullable=True))  # None: community's
+    track_lessons: str = Field(default="", sa_column=Column(String(2000), nullable=False, server_default=""))
+    track_tags: str = Field(default="", sa_column=Column(String(1000), nullable=False, server_default=""))
+    shuffle: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    shuffle_seed: int = Field(default=0, sa_column=counter())
+    open_minutes: Optional[int] = Field(default=None, sa_column=Column(Integer, nullable=True))  # None: until next post
+    ping_role: Optional[str] = Field(default=None, sa_column=Column(String(64), nullable=True))
+    results_in_thread: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    enabled: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
+    queued_question_id: Optional[str] = Field(default=None, sa_column=Column(String(64), nullable=True))
+    created_by: str = Field(sa_column=Column(String(64), nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
+class Post(SQLModel, table=True):
+    """The posting ledger: one row per schedule and local day, claimed before anything is sent."""
+
+    __tablename__ = "post"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "local_date", name="uq_post_schedule_day"),
+        Index("ix_post_community_status_day", "community_id", "status", "quiz_day"),
+        Index("ix_post_status_closes", "status", "closes_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    schedule_id: int = Field(sa_column=fk("schedule.id", index=False))
+    community_id: int = Field(sa_column=fk("community.id", index=False))
+    local_date: date = Field(sa_column=Column(Date, nullable=False))  # in the schedule's zone
+    quiz_day: date = Field(sa_column=Column(Date, nullable=False))  # the slot's date in the community's zone
+    slot_at: datetime = Field(sa_column=utc_column())
+    status: str = Field(sa_column=Column(String(16), nullable=False))  # claimed|posted|failed|missed|skipped
+    question_id: Optional[str] = Field(default=None, sa_column=Column(String(64), nullable=True))
+    delivery_id: Optional[int] = Field(default=None, sa_column=fk("delivery.id", nullable=True, ondelete="SET NULL", index=False))
+    claim_token: Optional[str] = Field(default=None, sa_column=Column(String(36), nullable=True))
+    claimed_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
+    attempts: int = Field(default=0, sa_column=counter())
+    next_attempt_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
+    error: Optional[str] = Field(default=None, sa_column=Column(String(500), nullable=True))
+    message_ref: Optional[str] = Field(default=None, sa_column=Column(String(200), nullable=True))
+    posted_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
+    closes_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
+    reveal_token: Optional[str] = Field(default=None, sa_column=Column(String(36), nullable=True))
+    reveal_claimed_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
+    revealed_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
+    results_ref: Optional[str] = Field(default=None, sa_column=Column(String(200), nullable=True))

@@ -134,3 +134,100 @@ class GroupChange:
     group: str
     previous: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """What an admin asks for. Strings as typed; the engine parses and validates them all."""
+
+    channel_id: str
+    time: str  # "HH:MM"
+    weekdays: str = "mon-fri"
+    timezone: str | None = None  # None: the community's
+    lessons: tuple[str, ...] = ()  # lesson ids, numbers or names; empty with no tags: all lessons
+    tags: tuple[str, ...] = ()
+    shuffle: bool = False
+    open_minutes: int | None = None  # None: until the next post
+    ping_role: str | None = None
+    results_in_thread: bool = False
+    channel_name: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    id: int
+    platform: str
+    channel_id: str
+    channel_name: str
+    time: str
+    weekdays: tuple[str, ...]
+    timezone: str
+    lessons: tuple[str, ...]
+    tags: tuple[str, ...]
+    shuffle: bool
+    open_minutes: int | None
+    ping_role: str | None
+    results_in_thread: bool
+    enabled: bool
+    next_local: datetime | None  # aware, in the schedule's zone
+    next_utc: datetime | None
+    track_size: int
+    remaining: int  # questions not yet posted by this schedule
+    queued_question_id: str | None = None
+    skipped_dates: tuple[date, ...] = ()
+    warning: str | None = None  # e.g. the track runs out within a week
+
+
+@dataclass(frozen=True)
+class PostCard:
+    """A daily question as a front door must send it (or edit it at the reveal)."""
+
+    post_id: int
+    schedule_id: int
+    platform: str
+    community_id: str
+    channel_id: str
+    local_date: date
+    question: QuestionCard
+    ping_role: str | None
+    closes_at: datetime | None
+    results_in_thread: bool
+    claim_token: str = ""  # unique per claim: usable as a platform nonce against double sends
+    message_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class ChoiceShare:
+    label: str
+    text: str
+    count: int
+    share: float
+    correct: bool
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    post_id: int
+    question_id: str
+    prompt: str
+    right_answer: str
+    explanation: str
+    answered: int
+    correct: int
+    choices: tuple[ChoiceShare, ...]  # empty for free-text questions
+    top_streaks: tuple[tuple[str, int], ...]  # (display name, streak), longest first
+
+    @property
+    def share_correct(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    """What one scheduler pass did with one slot, for logs, tests and the simulator."""
+
+    schedule_id: int
+    local_date: date
+    status: str  # posted | failed | missed | skipped | revealed | busy
+    post_id: int | None = None
+    detail: str = ""

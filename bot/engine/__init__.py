@@ -4,28 +4,38 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
+from sqlalchemy import func
+from sqlmodel import select
+
 from bot.content import Catalog
 from bot.db import Store
 from bot.engine import groups as groups_mod
 from bot.engine import leaderboard as board_mod
 from bot.engine import lessons as lessons_mod
 from bot.engine import stats as stats_mod
-from bot.engine.answers import AnswerDesk
+from bot.engine.admin import ScheduleDesk
+from bot.engine.answers import AnswerDesk, question_card
+from bot.engine.posting import Poster, PostingPolicy
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import community_for, find_learner, learner_for
 from bot.errors import NotAllowed, NotFound
-from bot.models import Community, LearnerStats
+from bot.models import Answer, Community, Delivery, LearnerStats, Post
+from bot.ports import SenderRouter
 from bot.timeutil import is_valid_zone, local_day, require_aware
-from bot.views import (Actor, GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, SnippetCard,
+from bot.views import (Actor, PostOutcome, GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, SnippetCard,
                        StreakView, Verdict)
 
 
 class Engine:
     def __init__(self, store: Store, catalog: Catalog, *, default_timezone: str = "UTC",
-                 calendar: QuizCalendar | None = None):
+                 calendar: QuizCalendar | None = None, router: SenderRouter | None = None,
+                 policy: PostingPolicy | None = None):
         self.store, self.catalog, self.default_timezone = store, catalog, default_timezone
         self.calendar = calendar or QuizCalendar()
+        self.router = router or SenderRouter()
         self.desk = AnswerDesk(store, catalog, self.calendar, default_timezone)
+        self.poster = Poster(store, catalog, self.calendar, self.router, policy)
+        self.schedules = ScheduleDesk(store, catalog, self.poster, default_timezone)
 
     # Lessons -----------------------------------------------------------------
     async def lessons(self, actor: Actor) -> list[LessonListing]:
@@ -54,6 +64,34 @@ class Engine:
 
     async def answer(self, actor: Actor, delivery_id: int, answer: str, now: datetime) -> Verdict:
         return await self.desk.answer(actor, delivery_id, answer, require_aware(now))
+
+    async def answer_post(self, actor: Actor, post_id: int, answer: str, now: datetime) -> Verdict:
+        """A click or modal on a daily post: the front door knows the post, the engine its delivery."""
+        async with self.store.read() as session:
+            post = await session.get(Post, post_id)
+        if post is None or post.delivery_id is None:
+            raise NotFound("That daily question no longer exists.")
+        return await self.desk.answer(actor, post.delivery_id, answer, require_aware(now))
+
+    async def post_question(self, post_id: int) -> QuestionCard:
+        async with self.store.read() as session:
+            post = await session.get(Post, post_id)
+            delivery = await session.get(Delivery, post.delivery_id) if post and post.delivery_id else None
+        if delivery is None:
+            raise NotFound("That daily question no longer exists.")
+        return question_card(self.catalog, delivery)
+
+    async def post_answer_count(self, post_id: int) -> int:
+        async with self.store.read() as session:
+            post = await session.get(Post, post_id)
+            if post is None or post.delivery_id is None:
+                return 0
+            return (await session.exec(select(func.count(Answer.id)).where(Answer.delivery_id == post.delivery_id))).one()
+
+    # Scheduled posting: one pass posts what is due (with catch-up) and reveals what closed.
+    async def tick(self, now: datetime) -> list[PostOutcome]:
+        now = require_aware(now)
+        return await self.poster.post_due(now) + await self.poster.reveal_due(now)
 
     # Progress ----------------------------------------------------------------
     async def streak(self, actor: Actor, now: datetime) -> StreakView:

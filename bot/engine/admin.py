@@ -1,0 +1,129 @@
+"""The admin desk for daily schedules: create, change, pause, post now, skip, queue, preview."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import select
+
+from bot import slots
+from bot.content import Catalog
+from bot.db import Store
+from bot.engine import schedules as sched
+from bot.engine import tracks
+from bot.engine.answers import question_card
+from bot.engine.identity import find_learner
+from bot.engine.posting import Poster
+from bot.errors import BadInput, NotFound
+from bot.models import Delivery, Post, Schedule
+from bot.timeutil import local_day, require_aware
+from bot.views import Actor, PostOutcome, QuestionCard, ScheduleSpec, ScheduleView
+
+
+class ScheduleDesk:
+    def __init__(self, store: Store, catalog: Catalog, poster: Poster, default_timezone: str):
+        self.store, self.catalog, self.poster, self.default_timezone = store, catalog, poster, default_timezone
+
+    async def create(self, actor: Actor, spec: ScheduleSpec, now: datetime) -> ScheduleView:
+        now = require_aware(now)
+        async with self.store.write() as session:
+            schedule = await sched.create(self.store, session, self.catalog, actor, spec, now, self.default_timezone)
+            community, _ = await find_learner(session, actor)
+            return await sched.view(session, self.catalog, schedule, community, now)
+
+    async def update(self, actor: Actor, schedule_id: int, now: datetime, **changes) -> ScheduleView:
+        now = require_aware(now)
+        async with self.store.write() as session:
+            schedule = await sched.update(session, self.catalog, actor, schedule_id, changes, now)
+            community, _ = await find_learner(session, actor)
+            return await sched.view(session, self.catalog, schedule, community, now)
+
+    async def set_enabled(self, actor: Actor, schedule_id: int, enabled: bool, now: datetime) -> ScheduleView:
+        sched.require_admin(actor, "pause or resume schedules")
+        now = require_aware(now)
+        async with self.store.write() as session:
+            schedule, community = await sched.load(session, actor, schedule_id, lock=True)
+            schedule.enabled, schedule.updated_at = enabled, now
+            session.add(schedule)
+            return await sched.view(session, self.catalog, schedule, community, now)
+
+    async def remove(self, actor: Actor, schedule_id: int) -> ScheduleView:
+        """Deleting a schedule keeps its past posts' answers (their deliveries) but drops the ledger."""
+        sched.require_admin(actor, "remove schedules")
+        async with self.store.write() as session:
+            schedule, community = await sched.load(session, actor, schedule_id, lock=True)
+            shown = await sched.view(session, self.catalog, schedule, community, schedule.updated_at)
+            await session.exec(delete(Post).where(Post.schedule_id == schedule.id, Post.status != "posted"))
+            posted = await session.exec(select(Post.id).where(Post.schedule_id == schedule.id))
+            if posted.first() is not None:
+                # Posted days stay quiz days (streaks were built on them): keep the schedule, disabled and detached.
+                schedule.enabled, schedule.channel_id = False, f"removed:{schedule.id}:{schedule.channel_id}"[:64]
+                session.add(schedule)
+            else:
+                await session.exec(delete(Schedule).where(Schedule.id == schedule.id))
+            return shown
+
+    async def list(self, actor: Actor, now: datetime) -> list[ScheduleView]:
+        now = require_aware(now)
+        async with self.store.read() as session:
+            community, _ = await find_learner(session, actor)
+            if community is None:
+                return []
+            rows = (await session.exec(select(Schedule).where(
+                Schedule.community_id == community.id, ~Schedule.channel_id.startswith("removed:"))
+                .order_by(Schedule.id))).all()
+            return [await sched.view(session, self.catalog, s, community, now) for s in rows]
+
+    async def skip_next(self, actor: Actor, schedule_id: int, now: datetime) -> ScheduleView:
+        sched.require_admin(actor, "skip posts")
+        now = require_aware(now)
+        async with self.store.write() as session:
+            schedule, community = await sched.load(session, actor, schedule_id, lock=True)
+            nxt = await sched.upcoming(session, schedule, community, now)
+            if nxt is None:
+                raise BadInput("This schedule has no upcoming post to skip.")
+            await session.exec(self.store.insert(Post).values(
+                schedule_id=schedule.id, community_id=community.id, local_date=nxt[0], slot_at=nxt[1],
+                quiz_day=local_day(nxt[1], community.timezone), status="skipped", error=f"skipped by {actor.user_id}",
+            ).on_conflict_do_nothing(index_elements=["schedule_id", "local_date"]))
+            return await sched.view(session, self.catalog, schedule, community, now)
+
+    async def queue(self, actor: Actor, schedule_id: int, question_id: str, now: datetime) -> ScheduleView:
+        sched.require_admin(actor, "queue questions")
+        if question_id not in self.catalog.questions:
+            raise NotFound(f"There is no question '{question_id[:64]}'.")
+        now = require_aware(now)
+        async with self.store.write() as session:
+            schedule, community = await sched.load(session, actor, schedule_id, lock=True)
+            schedule.queued_question_id, schedule.updated_at = question_id, now
+            session.add(schedule)
+            return await sched.view(session, self.catalog, schedule, community, now)
+
+    async def preview(self, actor: Actor, schedule_id: int, now: datetime) -> tuple[QuestionCard, ScheduleView]:
+        sched.require_admin(actor, "preview posts")
+        now = require_aware(now)
+        async with self.store.read() as session:
+            schedule, community = await sched.load(session, actor, schedule_id)
+            question_id = await tracks.next_question(session, self.catalog, schedule)
+            card = question_card(self.catalog, Delivery(id=0, community_id=community.id, question_id=question_id,
+                                                        kind="preview", created_at=now))
+            return card, await sched.view(session, self.catalog, schedule, community, now)
+
+    async def post_now(self, actor: Actor, schedule_id: int, now: datetime) -> PostOutcome:
+        """Post today's question now; the scheduled run later today then finds the day taken."""
+        sched.require_admin(actor, "post questions")
+        now = require_aware(now)
+        async with self.store.read() as session:
+            schedule, community = await sched.load(session, actor, schedule_id)
+            today = local_day(now, sched.zone_of(schedule, community))
+            existing = (await session.exec(select(Post).where(Post.schedule_id == schedule.id,
+                                                              Post.local_date == today))).first()
+        if existing is not None and existing.status in ("posted", "claimed"):
+            raise BadInput(f"Today's question was already posted in this channel ({existing.status}).")
+        if existing is not None and existing.status in ("skipped", "missed"):
+            async with self.store.write() as session:
+                await session.exec(delete(Post).where(Post.id == existing.id, Post.status == existing.status))
+        outcome = await self.poster.post_slot(schedule.id, today, now, now, manual=True)
+        if outcome is None:
+            raise BadInput("Today's question is being posted right now.")
+        return outcome

@@ -1,0 +1,35 @@
+"""What the core needs from a front door to post on a schedule. Each platform implements it."""
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.views import PostCard, ResultsView
+
+
+class SendError(Exception):
+    """A send that failed; `retryable` False means trying again cannot help (e.g. missing permission)."""
+
+    def __init__(self, message: str, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class PostSender(Protocol):
+    async def post_question(self, card: PostCard) -> str:
+        """Send the daily question; return the platform's message reference."""
+
+    async def post_results(self, card: PostCard, results: ResultsView) -> str | None:
+        """Close the post (disable answers) and show the results; return a reference if a new message was made."""
+
+
+class SenderRouter:
+    """Routes each post to the front door of its platform."""
+
+    def __init__(self, senders: dict[str, PostSender] | None = None):
+        self.senders: dict[str, PostSender] = dict(senders or {})
+
+    def register(self, platform: str, sender: PostSender) -> None:
+        self.senders[platform] = sender
+
+    def for_platform(self, platform: str) -> PostSender | None:
+        return self.senders.get(platform)
