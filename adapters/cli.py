@@ -98,6 +98,36 @@ def console(user: str = typer.Option("you", help="your learner name (several nam
         typer.echo("")
 
 
+@app.command("run")
+def run(platform: str = typer.Argument("console", help="console | discord | slack"),
+        http: bool = typer.Option(False, "--http", help="Slack: serve HTTP (Events API) instead of Socket Mode"),
+        port: int = typer.Option(3000, help="Slack HTTP mode: port to listen on"),
+        user: str = typer.Option("you", help="console: your learner name"),
+        db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
+    """Run the bot on one front door (the terminal by default)."""
+    if platform == "console":
+        return console(user=user, db=db)
+    settings = load_settings()
+    if platform == "discord":
+        from adapters.discord.main import run_discord
+        asyncio.run(run_discord(settings, db))
+    elif platform == "slack":
+        from adapters.slack.main import run_slack
+        asyncio.run(run_slack(settings, db, http=http, port=port))
+    else:
+        fail(f"unknown front door '{platform}': use console, discord or slack")
+
+
+PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
+
+
+@app.command("discord", context_settings=PASS_THROUGH, add_help_option=False)
+def discord_tools(ctx: typer.Context) -> None:
+    """Discord tools: sync, invite (see `quizbot discord --help`)."""
+    from adapters.discord.cli import discord_app
+    discord_app(ctx.args, prog_name="quizbot discord")
+
+
 def main() -> None:
     app(prog_name="quizbot")
 

@@ -211,3 +211,13 @@ class Post(SQLModel, table=True):
     reveal_claimed_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
     revealed_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
     results_ref: Optional[str] = Field(default=None, sa_column=Column(String(200), nullable=True))
+
+
+class BotState(SQLModel, table=True):
+    """Small facts a front door must remember across restarts (e.g. the hash of the last command sync)."""
+
+    __tablename__ = "bot_state"
+
+    key: str = Field(sa_column=Column(String(100), primary_key=True))
+    value: str = Field(sa_column=Column(String(4000), nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column())

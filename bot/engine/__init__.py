@@ -19,7 +19,7 @@ from bot.engine.posting import Poster, PostingPolicy
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import community_for, find_learner, learner_for
 from bot.errors import NotAllowed, NotFound
-from bot.models import Answer, Community, Delivery, LearnerStats, Post
+from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post
 from bot.ports import SenderRouter
 from bot.timeutil import is_valid_zone, local_day, require_aware
 from bot.views import (Actor, PostOutcome, GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, SnippetCard,
@@ -164,6 +164,16 @@ class Engine:
             session.add(community)
             # Local days of past answers stay as recorded; streak counting continues in the new zone.
         return tz_name
+
+    async def state_get(self, key: str) -> str | None:
+        async with self.store.read() as session:
+            row = await session.get(BotState, key)
+            return row.value if row else None
+
+    async def state_set(self, key: str, value: str, now: datetime) -> None:
+        async with self.store.write() as session:
+            await session.exec(self.store.insert(BotState).values(key=key, value=value, updated_at=require_aware(now))
+                               .on_conflict_do_update(index_elements=["key"], set_={"value": value, "updated_at": now}))
 
     async def _community(self, session, actor: Actor) -> Community:
         community, _ = await find_learner(session, actor)

@@ -1,7 +1,10 @@
 """The admin desk for daily schedules: create, change, pause, post now, skip, queue, preview."""
 from __future__ import annotations
 
+import functools
+import logging
 from datetime import datetime
+from typing import Awaitable, Callable
 
 from sqlalchemy import delete
 from sqlmodel import select
@@ -19,11 +22,32 @@ from bot.models import Delivery, Post, Schedule
 from bot.timeutil import local_day, require_aware
 from bot.views import Actor, PostOutcome, QuestionCard, ScheduleSpec, ScheduleView
 
+log = logging.getLogger(__name__)
+
+
+def notifies(method):
+    """Tell listeners after the method's transaction has committed."""
+    @functools.wraps(method)
+    async def wrapper(self, *args, **kwargs):
+        result = await method(self, *args, **kwargs)
+        await self._changed()
+        return result
+    return wrapper
+
 
 class ScheduleDesk:
     def __init__(self, store: Store, catalog: Catalog, poster: Poster, default_timezone: str):
         self.store, self.catalog, self.poster, self.default_timezone = store, catalog, poster, default_timezone
+        self.listeners: list[Callable[[], Awaitable[None]]] = []  # told after every change (the timer rebuilds)
 
+    async def _changed(self) -> None:
+        for listener in self.listeners:
+            try:
+                await listener()
+            except Exception:  # the change is stored; a timer that failed to rebuild catches up on its safety tick
+                log.exception("schedule listener failed")
+
+    @notifies
     async def create(self, actor: Actor, spec: ScheduleSpec, now: datetime) -> ScheduleView:
         now = require_aware(now)
         async with self.store.write() as session:
@@ -31,6 +55,7 @@ class ScheduleDesk:
             community, _ = await find_learner(session, actor)
             return await sched.view(session, self.catalog, schedule, community, now)
 
+    @notifies
     async def update(self, actor: Actor, schedule_id: int, now: datetime, **changes) -> ScheduleView:
         now = require_aware(now)
         async with self.store.write() as session:
@@ -38,6 +63,7 @@ class ScheduleDesk:
             community, _ = await find_learner(session, actor)
             return await sched.view(session, self.catalog, schedule, community, now)
 
+    @notifies
     async def set_enabled(self, actor: Actor, schedule_id: int, enabled: bool, now: datetime) -> ScheduleView:
         sched.require_admin(actor, "pause or resume schedules")
         now = require_aware(now)
@@ -47,6 +73,7 @@ class ScheduleDesk:
             session.add(schedule)
             return await sched.view(session, self.catalog, schedule, community, now)
 
+    @notifies
     async def remove(self, actor: Actor, schedule_id: int) -> ScheduleView:
         """Deleting a schedule keeps its past posts' answers (their deliveries) but drops the ledger."""
         sched.require_admin(actor, "remove schedules")
@@ -74,6 +101,7 @@ class ScheduleDesk:
                 .order_by(Schedule.id))).all()
             return [await sched.view(session, self.catalog, s, community, now) for s in rows]
 
+    @notifies
     async def skip_next(self, actor: Actor, schedule_id: int, now: datetime) -> ScheduleView:
         sched.require_admin(actor, "skip posts")
         now = require_aware(now)
@@ -109,6 +137,7 @@ class ScheduleDesk:
                                                         kind="preview", created_at=now))
             return card, await sched.view(session, self.catalog, schedule, community, now)
 
+    @notifies
     async def post_now(self, actor: Actor, schedule_id: int, now: datetime) -> PostOutcome:
         """Post today's question now; the scheduled run later today then finds the day taken."""
         sched.require_admin(actor, "post questions")

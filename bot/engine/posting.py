@@ -36,6 +36,20 @@ RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds between send attempts ins
 
 
 @dataclass(frozen=True)
+class ScheduleTimer:
+    schedule_id: int
+    local_time: str
+    weekdays: tuple[str, ...]
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Timers:
+    schedules: list[ScheduleTimer]
+    reveals: list[tuple[int, datetime]]  # (post id, closes at) of open posts
+
+
+@dataclass(frozen=True)
 class PostingPolicy:
     grace: timedelta = timedelta(hours=3)  # a slot missed longer ago than this is recorded as missed
     claim_timeout: timedelta = timedelta(minutes=2)  # a claim older than this was left by a crash
@@ -64,6 +78,16 @@ class Poster:
                 if outcome is not None:
                     outcomes.append(outcome)
         return outcomes
+
+    async def timers(self) -> Timers:
+        """When to wake up: each active schedule's local time, and each open post's close."""
+        schedules = [ScheduleTimer(s.id, s.local_time, tracks.split(s.weekdays), zone_of(s, c))
+                     for s, c in await self._active_schedules()]
+        async with self.store.read() as session:
+            open_posts = (await session.exec(select(Post.id, Post.closes_at).join(Schedule, Schedule.id == Post.schedule_id)
+                                             .where(Post.status == "posted", Post.revealed_at == None,  # noqa: E711
+                                                    Schedule.platform.in_(list(self.router.senders))))).all()
+        return Timers(schedules, [(pid, at) for pid, at in open_posts if at is not None])
 
     async def _active_schedules(self) -> list[tuple[Schedule, Community]]:
         platforms = list(self.router.senders)

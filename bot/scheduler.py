@@ -1,0 +1,81 @@
+"""The timer: apscheduler's AsyncIOScheduler, in memory only, waking the engine at the right times.
+
+The schedule table is the truth. Jobs are rebuilt from it at start and after every change;
+apscheduler's own job store is not used (it cannot be shared by several processes, and
+re-adding jobs drops missed runs). Each wake-up runs one `engine.tick(now)`, which posts what
+is due (making up a missed post inside the grace window) and reveals what closed. A minute
+safety tick covers retries, stale claims and anything a cron edge case could skip.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from typing import Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.engine import Engine
+from bot.timeutil import zone
+from bot.views import PostOutcome
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class SchedulerService:
+    def __init__(self, engine: Engine, clock: Clock = system_clock, safety_seconds: int = 60):
+        self.engine, self.clock, self.safety_seconds = engine, clock, safety_seconds
+        self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        self._lock = asyncio.Lock()
+        engine.schedules.listeners.append(self.rebuild)
+
+    async def start(self) -> list[PostOutcome]:
+        self.scheduler.start()
+        outcomes = await self.run_tick()  # catch-up for what was due while we were down
+        await self.rebuild()
+        return outcomes
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def run_tick(self) -> list[PostOutcome]:
+        async with self._lock:  # one pass at a time in this process; the ledger handles other processes
+            try:
+                outcomes = await self.engine.tick(self.clock())
+            except Exception:  # a bad pass must not kill the timer; the next one retries
+                log.exception("scheduler tick failed")
+                return []
+        for outcome in outcomes:
+            log.info("scheduled %s", outcome.status, extra={"post_id": outcome.post_id, "schedule_id": outcome.schedule_id})
+        if any(o.status == "posted" for o in outcomes):
+            await self.rebuild()  # a new post brings a reveal time
+        return outcomes
+
+    async def rebuild(self) -> None:
+        if not self.scheduler.running:
+            return
+        self.scheduler.remove_all_jobs()
+        timers = await self.engine.poster.timers()
+        for t in timers.schedules:
+            hour, minute = map(int, t.local_time.split(":"))
+            self.scheduler.add_job(self.run_tick, CronTrigger(day_of_week=",".join(t.weekdays), hour=hour, minute=minute,
+                                                              timezone=zone(t.timezone)),
+                                   id=f"post-{t.schedule_id}", coalesce=True, misfire_grace_time=300, max_instances=1)
+        for post_id, closes_at in timers.reveals:
+            if closes_at > self.clock():
+                self.scheduler.add_job(self.run_tick, DateTrigger(run_date=closes_at), id=f"reveal-{post_id}",
+                                       misfire_grace_time=300)
+        self.scheduler.add_job(self.run_tick, IntervalTrigger(seconds=self.safety_seconds), id="safety",
+                               coalesce=True, max_instances=1)
+
+    def job_ids(self) -> list[str]:
+        return sorted(job.id for job in self.scheduler.get_jobs())
