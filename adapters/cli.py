@@ -10,6 +10,7 @@ from typing import List, Optional
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
+from adapters.schedule_cli import schedule_app
 from bot.content.loader import ContentError, DEFAULT_CONTENT_DIR, validate_paths
 
 app = typer.Typer(help="A daily-quiz learning bot for Discord, Slack and the terminal.", no_args_is_help=True,
@@ -18,6 +19,7 @@ content_app = typer.Typer(help="Check and list lesson content.", no_args_is_help
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 app.add_typer(db_app, name="db")
+app.add_typer(schedule_app, name="schedule")
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -34,6 +36,24 @@ def load_settings():
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         fail(f"invalid configuration: {problems}")
+
+
+async def start_app(db: Path | None):
+    """Build the app or exit with a clear reason (bad content, unreachable database)."""
+    from bot.app import build_app
+    try:
+        return await build_app(load_settings(), db)
+    except ContentError as err:
+        fail(f"refusing to start: the lesson content is invalid:\n{err}")
+    except (OSError, SQLAlchemyError) as err:
+        fail(f"refusing to start: cannot open the database: {getattr(err, 'orig', None) or err}")
+
+
+def run_async(coro):
+    try:
+        return asyncio.run(coro)
+    except KeyboardInterrupt:
+        typer.echo("")
 
 
 @content_app.command("validate")
@@ -78,24 +98,44 @@ def console(user: str = typer.Option("you", help="your learner name (several nam
             db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
     """Take the course in the terminal: no account or token needed."""
     from adapters.console import run_console
-    from bot.app import build_app
 
     async def main() -> None:
-        try:
-            bot_app = await build_app(load_settings(), db)
-        except ContentError as err:
-            fail(f"refusing to start: the lesson content is invalid:\n{err}")
-        except (OSError, SQLAlchemyError) as err:
-            fail(f"refusing to start: cannot open the database: {getattr(err, 'orig', None) or err}")
+        bot_app = await start_app(db)
         try:
             await run_console(bot_app.engine, user)
         finally:
             await bot_app.close()
 
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        typer.echo("")
+    run_async(main())
+
+
+@app.command("simulate")
+def simulate_cmd(days: int = typer.Option(20, min=1, max=3650, help="how many daily posts to run"),
+                 learners: int = typer.Option(8, min=1, max=500, help="how many simulated learners"),
+                 seed: int = typer.Option(1, help="random seed: the same seed gives the same run"),
+                 timezone: str = typer.Option("Europe/Berlin", help="the community's time zone"),
+                 weekdays: str = typer.Option("mon-fri", help="posting days, e.g. mon-fri or daily"),
+                 db: Optional[Path] = typer.Option(None, help="SQLite file to keep (default: a throwaway one)")) -> None:
+    """Run a daily schedule in virtual time with simulated learners; print posts, results, streaks, leaderboard."""
+    import tempfile
+    from datetime import datetime, timezone as tz
+
+    from rich.console import Console
+
+    from adapters.console.simulate import simulate
+
+    async def main(path: Path) -> int:
+        bot_app = await start_app(path)
+        try:
+            report = await simulate(bot_app.engine, Console(), days, learners, seed,
+                                    datetime(2026, 1, 5, 6, 0, tzinfo=tz.utc), timezone, weekdays)
+        finally:
+            await bot_app.close()
+        return 0 if report["mismatches"] == 0 else 1
+
+    with tempfile.TemporaryDirectory() as tmp:
+        code = run_async(main(db or Path(tmp) / "simulation.db"))
+    raise typer.Exit(code)
 
 
 @app.command("run")

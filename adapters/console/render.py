@@ -4,7 +4,8 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.table import Table
 
-from bot.views import GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, SnippetCard, StreakView, Verdict
+from bot.views import (GroupChange, GroupView, LeaderboardView, LessonListing, PostCard, QuestionCard, ResultsView,
+                       ScheduleView, SnippetCard, StreakView, Verdict)
 
 HELP = """\
 [bold]Commands[/bold]
@@ -16,6 +17,9 @@ HELP = """\
   leaderboard \\[week|month|all] \\[group]   who leads (you are always shown)
   groups                       list study groups
   group create <name> | group join <name> | group leave | group board \\[period]
+  daily \\[answer]             show or answer the channel's daily question
+  schedule list | schedule add HH:MM \\[days] \\[tz=Zone] \\[lessons=1,2] \\[tags=a,b] \\[shuffle] \\[open=MIN]
+  schedule pause|resume|remove|skip|post-now <id>   (you are this terminal's admin)
   user <name>                  switch learner (try a leaderboard with several)
   help                         this list
   quit                         leave
@@ -41,11 +45,13 @@ def snippet(card: SnippetCard) -> str:
             f"[bold]{escape(card.title)}[/bold]\n{escape(card.body)}\n{hint}")
 
 
-def question(card: QuestionCard) -> str:
-    head = f"Question {card.position}/{card.of}" if card.of else f"Practice ({escape(card.lesson_title)})"
+def question(card: QuestionCard, head: str | None = None, prefix: str = "") -> str:
+    if head is None:
+        head = f"Question {card.position}/{card.of}" if card.of else f"Practice ({escape(card.lesson_title)})"
     lines = [f"[bold]{head}[/bold] · difficulty {card.difficulty}", escape(card.prompt)]
     lines += [f"  {c.label}. {escape(c.text)}" for c in card.choices]
-    lines.append("[dim]Answer with a number.[/dim]" if card.choices else "[dim]Answer in a few words.[/dim]")
+    hint = "a number" if card.choices else "a few words"
+    lines.append(f"[dim]Answer with {prefix}{hint}.[/dim]")
     return "\n".join(lines)
 
 
@@ -114,3 +120,43 @@ def group_change(change: GroupChange) -> str:
     if change.action == "created" and change.previous:
         text += f" (You left {escape(change.previous)}.)"
     return " ".join([text, *map(escape, change.notes)])
+
+
+def post(card: PostCard) -> str:
+    closes = f" · closes {card.closes_at:%Y-%m-%d %H:%M} UTC" if card.closes_at else ""
+    return (f"[bold magenta]📣 Daily question in #{escape(card.channel_id)}[/bold magenta] ({card.local_date}){closes}\n"
+            + question(card.question, escape(card.question.lesson_title), "'daily' and "))
+
+
+def results(res: ResultsView) -> str:
+    lines = [f"[bold magenta]📊 Results[/bold magenta]: {escape(res.prompt)}",
+             f"Answer: [bold]{escape(res.right_answer)}[/bold] — {res.answered} answered, {res.share_correct:.0%} correct"]
+    for c in res.choices:
+        bar = "█" * round(c.share * 20)
+        lines.append(f"  {c.label}. {escape(c.text)} {bar} {c.share:.0%}{' ✔' if c.correct else ''}")
+    lines.append(escape(res.explanation))
+    if res.top_streaks:
+        lines.append("🔥 Longest streaks: " + ", ".join(f"{escape(n)} ({d})" for n, d in res.top_streaks))
+    return "\n".join(lines)
+
+
+def schedules(items: list[ScheduleView]) -> str:
+    if not items:
+        return "No schedules yet: 'schedule add 09:00 mon-fri' posts a daily question here."
+    out = []
+    for s in items:
+        state = "active" if s.enabled else "paused"
+        nxt = (f"next {s.next_local:%a %Y-%m-%d %H:%M %Z} ({s.next_utc:%H:%M} UTC)" if s.next_utc else "no upcoming post")
+        track = ", ".join(s.lessons) or "all lessons"
+        if s.tags:
+            track += f" tagged {', '.join(s.tags)}"
+        out.append(f"#{s.id} {escape(s.channel_name or s.channel_id)} — {s.time} {','.join(s.weekdays)} {s.timezone} — "
+                   f"{state}, {nxt}; track {escape(track)}{' (shuffled)' if s.shuffle else ''}: "
+                   f"{s.remaining}/{s.track_size} not yet posted")
+        if s.queued_question_id:
+            out.append(f"   queued next: {s.queued_question_id}")
+        if s.skipped_dates:
+            out.append(f"   skipping: {', '.join(map(str, s.skipped_dates))}")
+        if s.warning:
+            out.append(f"   [yellow]⚠ {escape(s.warning)}[/yellow]")
+    return "\n".join(out)

@@ -11,11 +11,42 @@ from typing import Callable, TextIO
 from rich.console import Console
 
 from adapters.console import render
+from adapters.console.sender import ConsoleSender
+from bot.scheduler import SchedulerService
 from bot.engine import Engine
-from bot.errors import QuizError
-from bot.views import Actor, QuestionCard
+from bot.errors import BadInput, QuizError
+from bot.views import Actor, PostCard, QuestionCard, ScheduleSpec
 
 COMMUNITY_ID = "local"
+LOCAL_CHANNEL = "general"
+
+
+def schedule_spec(channel: str, words: list[str]) -> ScheduleSpec:
+    """'09:00 mon-fri tz=Europe/Berlin lessons=1,2 tags=a shuffle open=60' → a spec (the engine validates)."""
+    options = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+    flags = {w.lower() for w in words[1:] if "=" not in w}
+    days = next((w for w in words[1:] if "=" not in w and w.lower() != "shuffle"), "mon-fri")
+    try:
+        open_minutes = int(options["open"]) if "open" in options else None
+    except ValueError:
+        raise BadInput("open= takes a number of minutes.") from None
+    return ScheduleSpec(channel, words[0], days, options.get("tz"),
+                        tuple(x for x in options.get("lessons", "").split(",") if x),
+                        tuple(x for x in options.get("tags", "").split(",") if x),
+                        "shuffle" in flags, open_minutes, channel_name=f"#{channel}")
+
+
+async def _remove(desk, actor, schedule_id, _now):
+    return await desk.remove(actor, schedule_id)
+
+
+SCHEDULE_ACTIONS = {
+    "pause": lambda desk, actor, sid, now: desk.set_enabled(actor, sid, False, now),
+    "resume": lambda desk, actor, sid, now: desk.set_enabled(actor, sid, True, now),
+    "remove": _remove,
+    "skip": lambda desk, actor, sid, now: desk.skip_next(actor, sid, now),
+    "post-now": lambda desk, actor, sid, now: desk.post_now(actor, sid, now),
+}
 Clock = Callable[[], datetime]
 
 
@@ -39,6 +70,7 @@ class ConsoleSession:
         self.place: LessonPlace | None = None
         self.card: QuestionCard | None = None
         self.done = False
+        self.daily: PostCard | None = None
 
     @staticmethod
     def _actor(user: str) -> Actor:
@@ -145,6 +177,36 @@ class ConsoleSession:
         self.actor, self.place, self.card = self._actor(" ".join(args)), None, None
         self.say(f"Now playing as {render.escape(self.actor.display_name)}.")
 
+    # Daily schedule in the local channel ------------------------------------------
+    def receive_post(self, card: PostCard) -> None:
+        self.daily = card
+
+    async def cmd_daily(self, args) -> None:
+        if self.daily is None:
+            self.say("No daily question has been posted here yet ('schedule add 09:00' sets one up).")
+            return
+        if not args:
+            self.say(render.post(self.daily))
+            return
+        verdict = await self.engine.answer_post(self.actor, self.daily.post_id, " ".join(args), self.clock())
+        self.say(render.verdict(verdict))
+
+    async def cmd_schedule(self, args) -> None:
+        sub = args[0].lower() if args else "list"
+        desk, now = self.engine.schedules, self.clock()
+        if sub == "list":
+            return self.say(render.schedules(await desk.list(self.actor, now)))
+        if sub == "add" and len(args) >= 2:
+            view = await desk.create(self.actor, schedule_spec(LOCAL_CHANNEL, args[1:]), now)
+            return self.say("Scheduled.\n" + render.schedules([view]))
+        if sub in SCHEDULE_ACTIONS and len(args) == 2 and args[1].lstrip("#").isdigit():
+            schedule_id = int(args[1].lstrip("#"))
+            result = await SCHEDULE_ACTIONS[sub](desk, self.actor, schedule_id, now)
+            return self.say(f"{sub}: {result.status} ({result.local_date})" if hasattr(result, "status")
+                            else render.schedules([result]))
+        self.say("Use: schedule list | schedule add HH:MM [days] [tz=Zone] [lessons=1,2] [tags=a,b] [shuffle] "
+                 "[open=MINUTES] | schedule pause|resume|remove|skip|post-now <id>")
+
     # Lesson flow ---------------------------------------------------------------
     async def _advance(self) -> None:
         place = self.place
@@ -174,6 +236,7 @@ COMMANDS = {
     "next": ConsoleSession.cmd_next, "n": ConsoleSession.cmd_next,
     "practice": ConsoleSession.cmd_practice, "quiz": ConsoleSession.cmd_practice,
     "streak": ConsoleSession.cmd_streak, "leaderboard": ConsoleSession.cmd_leaderboard, "lb": ConsoleSession.cmd_leaderboard,
+    "daily": ConsoleSession.cmd_daily, "schedule": ConsoleSession.cmd_schedule,
     "groups": ConsoleSession.cmd_groups, "group": ConsoleSession.cmd_group, "user": ConsoleSession.cmd_user,
 }
 
@@ -182,6 +245,16 @@ async def run_console(engine: Engine, user: str, stdin: TextIO = sys.stdin, cons
                       clock: Clock = system_clock) -> None:
     console = console or Console()
     session = ConsoleSession(engine, user, console, clock)
+    engine.router.register("console", ConsoleSender(console, session.receive_post))
+    timer = SchedulerService(engine, clock)
+    await timer.start()
+    try:
+        await _read_loop(session, console, stdin)
+    finally:
+        await timer.stop()
+
+
+async def _read_loop(session: ConsoleSession, console: Console, stdin: TextIO) -> None:
     interactive = stdin.isatty()
     session.say(f"[bold]Quiz bot[/bold] — hello {render.escape(session.actor.display_name)}! "
                 "Type 'help' for commands, 'lesson 1' to start.")

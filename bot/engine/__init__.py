@@ -88,10 +88,11 @@ class Engine:
                 return 0
             return (await session.exec(select(func.count(Answer.id)).where(Answer.delivery_id == post.delivery_id))).one()
 
-    # Scheduled posting: one pass posts what is due (with catch-up) and reveals what closed.
+    # Scheduled posting: one pass reveals what closed, then posts what is due (with catch-up),
+    # so a channel reads yesterday's results before today's question.
     async def tick(self, now: datetime) -> list[PostOutcome]:
         now = require_aware(now)
-        return await self.poster.post_due(now) + await self.poster.reveal_due(now)
+        return await self.poster.reveal_due(now) + await self.poster.post_due(now)
 
     # Progress ----------------------------------------------------------------
     async def streak(self, actor: Actor, now: datetime) -> StreakView:

@@ -68,7 +68,7 @@ class Poster:
 
     # Posting ---------------------------------------------------------------------
     async def post_due(self, now: datetime) -> list[PostOutcome]:
-        outcomes = []
+        outcomes = await self.retry_failed(now)
         for schedule, community in await self._active_schedules():
             slot = slots.latest_slot(now, slots.parse_time(schedule.local_time), tracks.split(schedule.weekdays),
                                      zone_of(schedule, community))
@@ -116,6 +116,21 @@ class Poster:
             return PostOutcome(schedule_id, day, "failed", card.post_id, str(err))
         await self._mark_posted(card, str(ref), now)
         return PostOutcome(schedule_id, day, "posted", card.post_id)
+
+    async def retry_failed(self, now: datetime) -> list[PostOutcome]:
+        """Failed sends whose back-off has passed, inside the grace window (including manual posts)."""
+        async with self.store.read() as session:
+            rows = (await session.exec(select(Post.schedule_id, Post.local_date, Post.slot_at)
+                                       .join(Schedule, Schedule.id == Post.schedule_id)
+                                       .where(Post.status == "failed", Post.next_attempt_at <= now,
+                                              Post.slot_at >= now - self.policy.grace,
+                                              Schedule.platform.in_(list(self.router.senders))))).all()
+        outcomes = []
+        for schedule_id, day, slot_at in rows:
+            outcome = await self.post_slot(schedule_id, day, slot_at, now, manual=True)
+            if outcome is not None:
+                outcomes.append(outcome)
+        return outcomes
 
     async def _record_missed(self, schedule_id: int, day, slot_at: datetime) -> PostOutcome | None:
         async with self.store.write() as session:

@@ -1,0 +1,74 @@
+"""The App Home tab: the learner's progress, and for admins the schedules with their buttons."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from adapters.slack.blocks import (actions, button, channel_ref, confirm_dialog, context, date_token, divider, escape,
+                                   header, section, streak_text)
+from adapters.slack.modals import schedule_summary
+from bot.views import Actor, GroupView, LeaderboardView, ScheduleView, StreakView
+
+
+@dataclass
+class HomeData:
+    actor: Actor
+    streak: StreakView
+    board: LeaderboardView
+    group: GroupView | None
+    schedules: list[ScheduleView]
+    notice: str | None = None
+
+
+async def gather(engine, actor: Actor, now: datetime, notice: str | None = None) -> HomeData:
+    streak = await engine.streak(actor, now)
+    board = await engine.leaderboard(actor, now, "all")
+    group = next((g for g in await engine.groups(actor) if g.is_mine), None)
+    schedules = await engine.schedules.list(actor, now)
+    return HomeData(actor, streak, board, group, schedules, notice)
+
+
+def next_post(schedules: list[ScheduleView]) -> ScheduleView | None:
+    upcoming = [s for s in schedules if s.enabled and s.next_utc is not None]
+    return min(upcoming, key=lambda s: s.next_utc) if upcoming else None
+
+
+def home_view(data: HomeData) -> dict:
+    blocks: list[dict] = [header("Daily quiz")]
+    if data.notice:
+        blocks.append(context(f"ℹ️ {escape(data.notice)}"))
+    blocks.append(section(streak_text(data.streak), block_id="streak"))
+    me = data.board.me
+    rank = f"🏆 Rank *#{me.rank}* of {data.board.total} (all time)" if me else "🏆 Not ranked yet: answer a question!"
+    group = f"👥 Group: *{escape(data.group.name)}*" if data.group else "👥 No study group (`/quiz group join <name>`)"
+    nxt = next_post(data.schedules)
+    when = (f"⏰ Next question: {date_token(nxt.next_utc)} in {channel_ref(nxt.channel_id, nxt.channel_name)}"
+            if nxt else "⏰ No daily question is scheduled yet.")
+    blocks.append(section("\n".join([rank, group, when]), block_id="stats"))
+    blocks.append(actions(button("📚 Start a lesson", "home_lessons", style="primary"),
+                          button("🎯 Practice question", "home_practice"), block_id="learn"))
+    if data.actor.is_admin:
+        blocks += admin_blocks(data.schedules)
+    return {"type": "home", "blocks": blocks[:100]}
+
+
+def admin_blocks(schedules: list[ScheduleView]) -> list[dict]:
+    blocks = [divider(), header("Daily question schedules (admins)")]
+    if not schedules:
+        blocks.append(section("No schedule yet. Add one to post a question to a channel every day."))
+    for s in schedules[:18]:
+        blocks.append(section(schedule_summary(s), block_id=f"sched:{s.id}"))
+        pause = (button("Pause", f"sched_pause:{s.id}", str(s.id)) if s.enabled
+                 else button("Resume", f"sched_resume:{s.id}", str(s.id), style="primary"))
+        channel = channel_ref(s.channel_id, s.channel_name)
+        blocks.append(actions(
+            button("Edit", f"sched_edit:{s.id}", str(s.id)), pause,
+            button("Skip next", f"sched_skip:{s.id}", str(s.id)),
+            button("Post now", f"sched_post:{s.id}", str(s.id),
+                   confirm=confirm_dialog("Post now?", f"Post today's question in {channel} now?", "Post")),
+            button("Remove", f"sched_remove:{s.id}", str(s.id), style="danger",
+                   confirm=confirm_dialog("Remove schedule?", f"Stop the daily question in {channel}? "
+                                          "Past answers and streaks stay.", "Remove")),
+            block_id=f"sched_actions:{s.id}"))
+    blocks.append(actions(button("➕ Add a schedule", "sched_add", style="primary"), block_id="sched_new"))
+    return blocks
