@@ -178,6 +178,8 @@ class Schedule(SQLModel, table=True):
     created_by: str = Field(sa_column=Column(String(64), nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+    # Slots before this instant are not owed: set on create, resume and timing changes.
+    posting_from: datetime = Field(sa_column=utc_column())
 
 
 class Post(SQLModel, table=True):

@@ -45,25 +45,25 @@ async def store(tmp_path):
 
 @pytest_asyncio.fixture
 async def pg_store():
-    """A fresh schema on the test PostgreSQL; skipped when no URL is configured."""
+    """A fresh database on the test PostgreSQL server; skipped when no URL is configured."""
     base = os.environ.get(PG_URL_VAR)
     if not base:
         pytest.skip(f"{PG_URL_VAR} is not set")
     import asyncpg
     from sqlalchemy.engine import make_url
 
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    plain = make_url(base).set(drivername="postgresql")
-    conn = await asyncpg.connect(plain.render_as_string(hide_password=False))
-    await conn.execute(f"CREATE SCHEMA {schema}")
-    url = plain.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    name = f"quizbot_t_{uuid.uuid4().hex[:12]}"
+    admin_url = make_url(base).set(drivername="postgresql")
+    conn = await asyncpg.connect(admin_url.render_as_string(hide_password=False))
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
     try:
         await upgrade(url)
         s = Store(url)
         yield s
         await s.dispose()
     finally:
-        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()
 
 

@@ -84,10 +84,16 @@ class Catalog:
         ]
 
 
+def _has_key(node, key: str) -> bool:
+    return isinstance(node, yaml.MappingNode) and any(getattr(k, "value", None) == key for k, _ in node.value)
+
+
 def _node_line(root: yaml.Node | None, loc: Iterable[str | int]) -> int | None:
     """Walk the composed YAML node tree along a pydantic error location to find its line."""
     node, line = root, (root.start_mark.line + 1 if root is not None else None)
     for part in loc:
+        if part in ("single_choice", "free_text") and not _has_key(node, part):
+            continue  # pydantic's discriminator branch in the error location, not a YAML key
         if isinstance(node, yaml.MappingNode):
             nxt = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
@@ -137,6 +143,9 @@ def parse_lesson_file(path: Path) -> tuple[Lesson | None, list[ContentProblem], 
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context_mark", None)
+        if context is not None and context.line + 1 != line:
+            problem += f" (in what starts at line {context.line + 1}: {getattr(exc, 'context', '')})"
         return None, [ContentProblem(shown, "", f"invalid YAML: {problem}", line)], None
     if not isinstance(data, dict):
         return None, [ContentProblem(shown, "", "a lesson file must be a mapping with id, title, ...", 1)], root

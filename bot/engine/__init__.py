@@ -163,7 +163,10 @@ class Engine:
             community = await community_for(self.store, session, actor, require_aware(now), self.default_timezone)
             community.timezone = tz_name
             session.add(community)
-            # Local days of past answers stay as recorded; streak counting continues in the new zone.
+            await session.flush()
+            # The calendar of quiz days changed with the zone: recompute the cache from the log at once,
+            # so cached streaks keep agreeing with what the log gives.
+            await stats_mod.rebuild_stats(session, self.calendar, community)
         return tz_name
 
     async def state_get(self, key: str) -> str | None:

@@ -69,6 +69,8 @@ class ScheduleDesk:
         now = require_aware(now)
         async with self.store.write() as session:
             schedule, community = await sched.load(session, actor, schedule_id, lock=True)
+            if enabled and not schedule.enabled:
+                schedule.posting_from = now  # slots passed while paused are not made up
             schedule.enabled, schedule.updated_at = enabled, now
             session.add(schedule)
             return await sched.view(session, self.catalog, schedule, community, now)
@@ -91,6 +93,7 @@ class ScheduleDesk:
             return shown
 
     async def list(self, actor: Actor, now: datetime) -> list[ScheduleView]:
+        sched.require_admin(actor, "list schedules")
         now = require_aware(now)
         async with self.store.read() as session:
             community, _ = await find_learner(session, actor)
@@ -102,6 +105,18 @@ class ScheduleDesk:
             return [await sched.view(session, self.catalog, s, community, now) for s in rows]
 
     @notifies
+    async def next_post_time(self, actor: Actor, now: datetime) -> datetime | None:
+        """For learners: when the community's next daily question comes (UTC), if any is scheduled."""
+        now = require_aware(now)
+        async with self.store.read() as session:
+            community, _ = await find_learner(session, actor)
+            if community is None:
+                return None
+            rows = (await session.exec(select(Schedule).where(Schedule.community_id == community.id,
+                                                              Schedule.enabled == True))).all()  # noqa: E712
+            times = [nxt[1] for s in rows if (nxt := await sched.upcoming(session, s, community, now))]
+            return min(times) if times else None
+
     async def skip_next(self, actor: Actor, schedule_id: int, now: datetime) -> ScheduleView:
         sched.require_admin(actor, "skip posts")
         now = require_aware(now)

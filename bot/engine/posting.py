@@ -23,7 +23,7 @@ from bot.engine import tracks
 from bot.engine.answers import create_delivery, question_card
 from bot.engine.calendar import QuizCalendar
 from bot.engine.results import results_for
-from bot.engine.schedules import zone_of
+from bot.engine.schedules import upcoming, zone_of
 from bot.engine.stats import replay_learner, store_state, locked_stats
 from bot.models import Answer, Community, Delivery, Post, Schedule
 from bot.ports import SendError, SenderRouter
@@ -72,8 +72,8 @@ class Poster:
         for schedule, community in await self._active_schedules():
             slot = slots.latest_slot(now, slots.parse_time(schedule.local_time), tracks.split(schedule.weekdays),
                                      zone_of(schedule, community))
-            # Slots from before the schedule existed or was last changed (e.g. resumed) are not owed.
-            if slot is not None and slot[1] >= schedule.updated_at:
+            # Slots from before the schedule existed, was resumed or was re-timed are not owed.
+            if slot is not None and slot[1] >= schedule.posting_from:
                 outcome = await self.post_slot(schedule.id, slot[0], slot[1], now)
                 if outcome is not None:
                     outcomes.append(outcome)
@@ -123,6 +123,7 @@ class Poster:
             rows = (await session.exec(select(Post.schedule_id, Post.local_date, Post.slot_at)
                                        .join(Schedule, Schedule.id == Post.schedule_id)
                                        .where(Post.status == "failed", Post.next_attempt_at <= now,
+                                              Schedule.enabled == True,  # noqa: E712  (paused: stop retrying)
                                               Post.slot_at >= now - self.policy.grace,
                                               Schedule.platform.in_(list(self.router.senders))))).all()
         outcomes = []
@@ -146,7 +147,9 @@ class Poster:
     async def _claim(self, schedule_id: int, day, slot_at: datetime, now: datetime) -> PostCard | None:
         token = str(uuid.uuid4())
         async with self.store.write() as session:
-            schedule = (await session.exec(select(Schedule).where(Schedule.id == schedule_id).with_for_update())).first()
+            # No lock on the schedule row: the ledger's unique key alone decides who claims the day
+            # (locking the parent here deadlocks against the foreign-key share locks on PostgreSQL).
+            schedule = await session.get(Schedule, schedule_id)
             if schedule is None:
                 return None
             community = await session.get(Community, schedule.community_id)
@@ -208,7 +211,7 @@ class Poster:
             was_quiz_day = await self.calendar.is_quiz_day(session, community, post.quiz_day)
             first = await self.calendar.first_posted(session, community)
             post.status, post.message_ref, post.posted_at, post.error = "posted", message_ref, now, None
-            post.closes_at = self._closes_at(schedule, community, now)
+            post.closes_at = await self._closes_at(session, schedule, community, now)
             delivery = await session.get(Delivery, post.delivery_id)
             delivery.closes_at = post.closes_at
             session.add_all([post, delivery])
@@ -216,11 +219,12 @@ class Poster:
             if not was_quiz_day or first is None:
                 await self._replay_day(session, community, post.quiz_day)
 
-    def _closes_at(self, schedule: Schedule, community: Community, posted_at: datetime) -> datetime:
+    async def _closes_at(self, session: AsyncSession, schedule: Schedule, community: Community,
+                         posted_at: datetime) -> datetime:
+        """Open for `open_minutes`, or until the schedule's next real post (days already taken are passed over)."""
         if schedule.open_minutes:
             return posted_at + timedelta(minutes=schedule.open_minutes)
-        nxt = slots.next_slot(posted_at, slots.parse_time(schedule.local_time), tracks.split(schedule.weekdays),
-                              zone_of(schedule, community))
+        nxt = await upcoming(session, schedule, community, posted_at)
         return nxt[1] if nxt else posted_at + timedelta(days=1)
 
     async def _replay_day(self, session: AsyncSession, community: Community, day) -> None:

@@ -23,6 +23,7 @@ from bot.views import Actor, ScheduleSpec, ScheduleView
 OPEN_MINUTES_MAX = 7 * 24 * 60
 ROLE_RE = re.compile(r"^[\w-]{1,64}$")
 WARN_AHEAD = timedelta(days=7)
+TIMING = ("local_time", "weekdays", "timezone")
 
 
 def require_admin(actor: Actor, what: str) -> None:
@@ -67,12 +68,17 @@ async def skipped_dates(session: AsyncSession, schedule: Schedule, now: datetime
     return frozenset(rows.all())
 
 
+async def taken_dates(session: AsyncSession, schedule: Schedule, community: Community, after: datetime) -> frozenset:
+    """Local dates from `after`'s day on that already have a ledger row (posted, posted early, skipped...)."""
+    today = after.astimezone(zone(zone_of(schedule, community))).date()
+    return frozenset((await session.exec(select(Post.local_date).where(
+        Post.schedule_id == schedule.id, Post.local_date >= today))).all())
+
+
 async def upcoming(session: AsyncSession, schedule: Schedule, community: Community, now: datetime):
     """The next slot that will really post: skipped days and days already in the ledger are passed over."""
-    taken = frozenset((await session.exec(select(Post.local_date).where(
-        Post.schedule_id == schedule.id, Post.slot_at > now))).all())
     return slots.next_slot(now, slots.parse_time(schedule.local_time), tuple(tracks.split(schedule.weekdays)),
-                           zone_of(schedule, community), taken)
+                           zone_of(schedule, community), await taken_dates(session, schedule, community, now))
 
 
 async def view(session: AsyncSession, catalog: Catalog, schedule: Schedule, community: Community,
@@ -102,7 +108,7 @@ async def view(session: AsyncSession, catalog: Catalog, schedule: Schedule, comm
 async def load(session: AsyncSession, actor: Actor, schedule_id: int, lock: bool = False) -> tuple[Schedule, Community]:
     community, _ = await find_learner(session, actor)
     stmt = select(Schedule).where(Schedule.id == schedule_id)
-    schedule = (await session.exec(stmt.with_for_update() if lock else stmt)).first()
+    schedule = (await session.exec(stmt.with_for_update(key_share=True) if lock else stmt)).first()  # NO KEY UPDATE: posts may still reference it
     if schedule is None or community is None or schedule.community_id != community.id:
         raise NotFound(f"There is no schedule #{schedule_id} here.")
     return schedule, community
@@ -115,7 +121,7 @@ async def create(store: Store, session: AsyncSession, catalog: Catalog, actor: A
     values = validated(catalog, spec, community.timezone)
     inserted = await session.exec(store.insert(Schedule).values(
         community_id=community.id, platform=actor.platform, enabled=True, created_by=actor.user_id,
-        created_at=now, updated_at=now, **values,
+        created_at=now, updated_at=now, posting_from=now, **values,
     ).on_conflict_do_nothing(index_elements=["platform", "channel_id"]).returning(Schedule.id))
     schedule_id = inserted.scalar_one_or_none()
     if schedule_id is None:
@@ -143,6 +149,8 @@ async def update(session: AsyncSession, catalog: Catalog, actor: Actor, schedule
     values = validated(catalog, replace(spec_of(schedule), **changes), community.timezone)
     if values["track_lessons"] == schedule.track_lessons and values["track_tags"] == schedule.track_tags:
         values["shuffle_seed"] = schedule.shuffle_seed  # same track: keep its order
+    if any(values[k] != getattr(schedule, k) for k in TIMING):
+        schedule.posting_from = now  # a new time owes no slot from before the change
     for key, value in values.items():
         setattr(schedule, key, value)
     schedule.updated_at = now

@@ -96,7 +96,7 @@ def upgrade() -> None:
     sa.Column('choice_id', sa.String(length=64), nullable=True),
     sa.Column('text', sa.String(length=2000), nullable=True),
     sa.Column('correct', sa.Boolean(), nullable=False),
-    sa.Column('close', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('close', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('points', sa.Integer(), server_default='0', nullable=False),
     sa.Column('answered_at', bot.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('local_day', sa.Date(), nullable=False),
