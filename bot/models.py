@@ -200,7 +200,7 @@ class Post(SQLModel, table=True):
     slot_at: datetime = Field(sa_column=utc_column())
     status: str = Field(sa_column=Column(String(16), nullable=False))  # claimed|posted|failed|missed|skipped
     question_id: Optional[str] = Field(default=None, sa_column=Column(String(64), nullable=True))
-    delivery_id: Optional[int] = Field(default=None, sa_column=fk("delivery.id", nullable=True, ondelete="SET NULL", index=False))
+    delivery_id: Optional[int] = Field(default=None, sa_column=fk("delivery.id", nullable=True, ondelete="SET NULL"))
     claim_token: Optional[str] = Field(default=None, sa_column=Column(String(36), nullable=True))
     claimed_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
     attempts: int = Field(default=0, sa_column=counter())

@@ -192,8 +192,9 @@ class PostCard:
     ping_role: str | None
     closes_at: datetime | None
     results_in_thread: bool
-    claim_token: str = ""  # unique per claim: usable as a platform nonce against double sends
+    claim_token: str = ""  # who owns the send right now (changes when a crashed claim is retaken)
     message_ref: str | None = None
+    nonce: str = ""  # the same for every attempt at this post: a platform nonce against double sends
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import select
 
 from bot.content import Catalog
@@ -19,7 +19,7 @@ from bot.engine.posting import Poster, PostingPolicy
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import community_for, find_learner, learner_for
 from bot.errors import NotAllowed, NotFound
-from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post
+from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post, Schedule
 from bot.ports import SenderRouter
 from bot.timeutil import is_valid_zone, local_day, require_aware
 from bot.views import (Actor, PostOutcome, GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, SnippetCard,
@@ -163,6 +163,9 @@ class Engine:
             community = await community_for(self.store, session, actor, require_aware(now), self.default_timezone)
             community.timezone = tz_name
             session.add(community)
+            # Schedules that follow the community's zone are re-timed: no slot from before is owed.
+            await session.exec(update(Schedule).where(Schedule.community_id == community.id, Schedule.timezone == None)  # noqa: E711
+                               .values(posting_from=now))
             await session.flush()
             # The calendar of quiz days changed with the zone: recompute the cache from the log at once,
             # so cached streaks keep agreeing with what the log gives.

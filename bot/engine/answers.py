@@ -14,7 +14,7 @@ from bot.engine import stats as stats_mod
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import learner_for
 from bot.errors import BadInput, NotFound
-from bot.models import Answer, Community, Delivery, Learner, LearnerStats, ScoredQuestion
+from bot.models import Answer, Community, Delivery, Learner, LearnerStats, Post, ScoredQuestion
 from bot.timeutil import local_day
 from bot.views import Actor, ChoiceView, QuestionCard, Verdict
 
@@ -109,7 +109,7 @@ class AnswerDesk:
                 return Verdict(status="closed", question_id=question.id)
             answer = self._graded(question, raw)
             answer.delivery_id, answer.learner_id, answer.community_id = delivery.id, learner.id, community.id
-            answer.answered_at, answer.local_day = now, local_day(now, community.timezone)
+            answer.answered_at, answer.local_day = now, await self._answer_day(session, delivery, community, now)
             inserted = await session.exec(
                 self.store.insert(Answer).values(**answer.model_dump(exclude={"id"}))
                 .on_conflict_do_nothing(index_elements=["delivery_id", "learner_id"]).returning(Answer.id))
@@ -120,6 +120,16 @@ class AnswerDesk:
             answer.points = await self._award(session, question, delivery, answer)
             stats = await stats_mod.record_answer(session, self.calendar, community, answer)
             return self._render(question, answer, stats, "new")
+
+    @staticmethod
+    async def _answer_day(session: AsyncSession, delivery: Delivery, community: Community, now: datetime):
+        """A daily post's answer counts for the post's quiz day (Friday's question answered on Saturday
+        keeps Friday's streak); any other answer counts for the local day it was given."""
+        if delivery.kind == "post":
+            day = (await session.exec(select(Post.quiz_day).where(Post.delivery_id == delivery.id))).first()
+            if day is not None:
+                return day
+        return local_day(now, community.timezone)
 
     def _graded(self, question: Question, raw: str) -> Answer:
         if isinstance(question, SingleChoiceQuestion):

@@ -174,6 +174,8 @@ class Poster:
                     return None
                 post.claim_token, post.claimed_at, post.attempts = token, now, post.attempts + 1
                 delivery = await session.get(Delivery, post.delivery_id)
+            # Known before sending, so the message can say when it closes.
+            post.closes_at = await self._closes_at(session, schedule, community, now)
             session.add(post)
             return self._card(schedule, community, post, delivery)
 
@@ -189,7 +191,7 @@ class Poster:
     def _card(self, schedule: Schedule, community: Community, post: Post, delivery: Delivery) -> PostCard:
         return PostCard(post.id, schedule.id, schedule.platform, community.external_id, schedule.channel_id,
                         post.local_date, question_card(self.catalog, delivery), schedule.ping_role, post.closes_at,
-                        schedule.results_in_thread, post.claim_token or "", post.message_ref)
+                        schedule.results_in_thread, post.claim_token or "", post.message_ref, f"quizbot-post-{post.id}")
 
     async def _mark_failed(self, card: PostCard, reason: str, now: datetime, retryable: bool) -> None:
         async with self.store.write() as session:
@@ -211,7 +213,6 @@ class Poster:
             was_quiz_day = await self.calendar.is_quiz_day(session, community, post.quiz_day)
             first = await self.calendar.first_posted(session, community)
             post.status, post.message_ref, post.posted_at, post.error = "posted", message_ref, now, None
-            post.closes_at = await self._closes_at(session, schedule, community, now)
             delivery = await session.get(Delivery, post.delivery_id)
             delivery.closes_at = post.closes_at
             session.add_all([post, delivery])
