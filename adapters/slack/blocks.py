@@ -79,9 +79,9 @@ def actions(*elements: dict, block_id: str | None = None) -> dict:
     return block
 
 
-def confirm_dialog(title: str, text: str, yes: str, no: str = "Cancel") -> dict:
+def confirm_dialog(title: str, text: str, yes: str, no: str = "Cancel", style: str = "danger") -> dict:
     return {"title": plain(title, 100), "text": mrkdwn(text), "confirm": plain(yes, 30), "deny": plain(no, 30),
-            "style": "danger"}
+            "style": style}
 
 
 def date_token(when: datetime, fmt: str = "{date_short_pretty} at {time}") -> str:

@@ -16,7 +16,8 @@ class HomeData:
     streak: StreakView
     board: LeaderboardView
     group: GroupView | None
-    schedules: list[ScheduleView]
+    next_question: datetime | None
+    schedules: list[ScheduleView]  # only gathered for admins
     notice: str | None = None
 
 
@@ -24,13 +25,9 @@ async def gather(engine, actor: Actor, now: datetime, notice: str | None = None)
     streak = await engine.streak(actor, now)
     board = await engine.leaderboard(actor, now, "all")
     group = next((g for g in await engine.groups(actor) if g.is_mine), None)
-    schedules = await engine.schedules.list(actor, now)
-    return HomeData(actor, streak, board, group, schedules, notice)
-
-
-def next_post(schedules: list[ScheduleView]) -> ScheduleView | None:
-    upcoming = [s for s in schedules if s.enabled and s.next_utc is not None]
-    return min(upcoming, key=lambda s: s.next_utc) if upcoming else None
+    next_question = await engine.schedules.next_post_time(actor, now)
+    schedules = await engine.schedules.list(actor, now) if actor.is_admin else []
+    return HomeData(actor, streak, board, group, next_question, schedules, notice)
 
 
 def home_view(data: HomeData) -> dict:
@@ -41,9 +38,8 @@ def home_view(data: HomeData) -> dict:
     me = data.board.me
     rank = f"🏆 Rank *#{me.rank}* of {data.board.total} (all time)" if me else "🏆 Not ranked yet: answer a question!"
     group = f"👥 Group: *{escape(data.group.name)}*" if data.group else "👥 No study group (`/quiz group join <name>`)"
-    nxt = next_post(data.schedules)
-    when = (f"⏰ Next question: {date_token(nxt.next_utc)} in {channel_ref(nxt.channel_id, nxt.channel_name)}"
-            if nxt else "⏰ No daily question is scheduled yet.")
+    when = (f"⏰ Next daily question: {date_token(data.next_question)}" if data.next_question
+            else "⏰ No daily question is scheduled yet.")
     blocks.append(section("\n".join([rank, group, when]), block_id="stats"))
     blocks.append(actions(button("📚 Start a lesson", "home_lessons", style="primary"),
                           button("🎯 Practice question", "home_practice"), block_id="learn"))
@@ -65,7 +61,7 @@ def admin_blocks(schedules: list[ScheduleView]) -> list[dict]:
             button("Edit", f"sched_edit:{s.id}", str(s.id)), pause,
             button("Skip next", f"sched_skip:{s.id}", str(s.id)),
             button("Post now", f"sched_post:{s.id}", str(s.id),
-                   confirm=confirm_dialog("Post now?", f"Post today's question in {channel} now?", "Post")),
+                   confirm=confirm_dialog("Post now?", f"Post today's question in {channel} now?", "Post", style="primary")),
             button("Remove", f"sched_remove:{s.id}", str(s.id), style="danger",
                    confirm=confirm_dialog("Remove schedule?", f"Stop the daily question in {channel}? "
                                           "Past answers and streaks stay.", "Remove")),

@@ -6,7 +6,7 @@ takes, and `field_for` maps an engine BadInput sentence onto the form field it i
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from adapters.slack.blocks import (actions, button, channel_ref, date_token, escape, lesson_list_blocks, plain,
                                    question_text, section, snippet_blocks, truncate, verdict_blocks)
@@ -218,7 +218,6 @@ class ScheduleForm:
     open_minutes: int | None
     shuffle: bool
     results_in_thread: bool
-    extra: dict = field(default_factory=dict)
 
     def spec(self, channel_name: str = "") -> ScheduleSpec:
         return ScheduleSpec(channel_id=self.channel_id or "", time=self.time, weekdays=self.weekdays,

@@ -105,6 +105,7 @@ class SlackSender:
         self._locks: dict[int, asyncio.Lock] = {}
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
+        self._flushing = asyncio.Lock()
 
     async def _client(self, team_id: str) -> AsyncWebClient:
         client = await self.tokens.client_for(team_id)
@@ -174,6 +175,10 @@ class SlackSender:
 
     async def flush_counts(self) -> int:
         """Edit every marked post once with its current count; returns how many were edited."""
+        async with self._flushing:
+            return await self._flush()
+
+    async def _flush(self) -> int:
         pending, self._pending = self._pending, {}
         done = 0
         for post_id, (team_id, channel, ts) in pending.items():
@@ -198,7 +203,10 @@ class SlackSender:
             await self._wake.wait()
             self._wake.clear()
             try:
-                await self.flush_counts()
+                # shielded: stopping the loop never cuts a batch off in the middle of a database call
+                await asyncio.shield(self.flush_counts())
+            except asyncio.CancelledError:
+                raise
             except Exception:  # keep counting for the other posts
                 log.exception("answer count batch failed")
             await asyncio.sleep(self.count_interval)
@@ -215,5 +223,4 @@ class SlackSender:
             except asyncio.CancelledError:
                 pass
             self._task = None
-        if self._pending:
-            await self.flush_counts()
+        await self.flush_counts()  # waits for a batch in flight, then sends what is still marked

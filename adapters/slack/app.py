@@ -1,0 +1,82 @@
+"""Build the bolt AsyncApp for one of three modes and register the Slack sender with the engine."""
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterator
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.admin import Directory
+from adapters.slack.install import Installations, InstalledWorkspaces, SingleWorkspace
+from adapters.slack.listeners import Front, register, utc_now
+from adapters.slack.sender import SlackSender
+from adapters.slack.settings import OAUTH, SOCKET, SlackSettings
+
+RATE_LIMIT_RETRIES = 2
+API_TIMEOUT = 15
+
+
+def make_client(settings: SlackSettings, token: str | None) -> AsyncWebClient:
+    """A Web API client on SLACK_API_BASE_URL that waits out 429s (Retry-After) instead of failing."""
+    client = AsyncWebClient(token=token or None, base_url=settings.api_base_url, timeout=API_TIMEOUT)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
+    return client
+
+
+BOLT_ENV = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+
+
+@contextlib.contextmanager
+def _bolt_env_hidden() -> Iterator[None]:
+    """bolt reads SLACK_* variables on its own: SLACK_CLIENT_ID/SECRET silently turn an app into an OAuth
+    app (with a file installation store, dropping the bot token). Everything bolt needs is passed in
+    explicitly, from our settings (which also read .env); hide the variables while it is built. The
+    constructor is synchronous: no other task can observe the change."""
+    saved = {k: os.environ.pop(k) for k in BOLT_ENV if k in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+@dataclass
+class SlackBundle:
+    app: AsyncApp
+    client: AsyncWebClient
+    sender: SlackSender
+    front: Front
+    installations: Installations | None
+
+
+def build_slack_app(settings: SlackSettings, engine, mode: str, *, installations: Installations | None = None,
+                    clock: Callable[[], datetime] = utc_now, budget: float = 2.0) -> SlackBundle:
+    """The bolt app with every listener, and the sender registered on `engine.router` as "slack"."""
+    client = make_client(settings, settings.secret("bot_token") if mode != OAUTH else None)
+    signing_secret = settings.secret("signing_secret") if mode != SOCKET else ""
+    revocations = None
+    if mode == OAUTH:
+        if installations is None:
+            raise ValueError("OAuth mode needs the installation store")
+        with _bolt_env_hidden():
+            app = AsyncApp(name="quizbot", client=client, signing_secret=signing_secret,
+                           installation_store=installations.store, installation_store_bot_only=True,
+                           oauth_settings=installations.oauth_settings(settings))
+        revocations = AsyncTokenRevocationListeners(installations.store)
+        tokens = InstalledWorkspaces(installations, lambda token: make_client(settings, token))
+    else:
+        with _bolt_env_hidden():
+            app = AsyncApp(name="quizbot", client=client, signing_secret=signing_secret)
+        tokens = SingleWorkspace(client)
+    sender = SlackSender(tokens, engine, post_interval=settings.post_interval, count_interval=settings.count_interval,
+                         clock=clock)
+    directory = Directory(settings.admin_ids, settings.admin_usergroup, ttl=settings.admin_cache_seconds)
+    front = Front(engine, directory, sender, clock, budget, revocations)
+    register(app, front)
+    engine.router.register("slack", sender)
+    return SlackBundle(app, client, sender, front, installations)

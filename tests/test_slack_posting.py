@@ -1,0 +1,214 @@
+"""Daily posts on Slack: the scheduled post (chat.postMessage with buttons), answers by button and by
+modal (ephemeral verdicts, counted once), batched answer counts, the reveal (chat.update), rate
+limits (429 retried), pacing, and permanent failures."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import pytest_asyncio
+
+from bot.engine import Engine
+from bot.views import ScheduleSpec
+from fake_slack.harness import start_http
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest_asyncio.fixture
+async def h(store, mini_catalog):
+    harness = await start_http(Engine(store, mini_catalog), store)
+    yield harness
+    await harness.close()
+
+
+def verdict_text(call) -> str:
+    return call["text"] + str(call.get("blocks"))
+
+
+async def schedule(h, channel="C42", at="08:00", **kwargs):
+    spec = ScheduleSpec(channel, at, "daily", "UTC", open_minutes=kwargs.pop("open_minutes", 60), **kwargs)
+    return await h.engine.schedules.create(h.actor("U9", admin=True), spec, h.clock())
+
+
+async def post(h, at=(8, 0)):
+    outcomes = await h.engine.tick(h.clock.at(*at))
+    return [o for o in outcomes if o.status == "posted"]
+
+
+def buttons(message: dict) -> list[dict]:
+    return [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+async def click(h, message_call, choice: str, user: str = "U1", retry: bool = False):
+    button = next(b for b in buttons(message_call.body) if b["action_id"].endswith(f":{choice}"))
+    payload = h.slack.message_action(button["action_id"], button.get("value", ""), message_call["channel"],
+                                     message_call["_ts"], user)
+    before = len(h.fake.calls_to("response_url"))
+    headers = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+    reply = await h.slack.interactive(payload, headers=headers)
+    assert reply.status == 200 and reply.text == ""
+    return (await h.fake.wait_for("response_url", before + 1))[-1], payload
+
+
+async def test_scheduled_post_answers_counts_and_reveal(h):
+    sched = await schedule(h)
+    [outcome] = await post(h)
+    [message] = await h.fake.wait_for("chat.postMessage")
+    assert message["channel"] == "C42" and message.token == "xoxb-test"
+    assert "Which model is bigger in distillation?" in message["text"] + str(message["blocks"])
+    ids = [b["action_id"] for b in buttons(message.body)]
+    assert ids == [f"post:{outcome.post_id}:a", f"post:{outcome.post_id}:b", f"post:{outcome.post_id}:c"]
+    assert message["metadata"]["event_payload"]["post_id"] == outcome.post_id
+
+    h.clock.at(8, 5)
+    verdict, payload = await click(h, message, "b", "U1")
+    assert verdict["response_type"] == "ephemeral" and verdict["replace_original"] is False
+    assert "Correct!" in verdict_text(verdict) and "+10 points" in verdict_text(verdict)
+    update = await h.fake.wait_for("chat.update", where=lambda c: "answered so far" in str(c.get("blocks")))
+    assert "*1* answered so far" in str(update[-1]["blocks"])
+    assert update[-1]["ts"] == payload["container"]["message_ts"]
+
+    # A double click, then a delivery Slack retried: the first answer stands, nothing counts twice.
+    again, _ = await click(h, message, "a", "U1")
+    assert "already answered" in verdict_text(again) and "Correct!" in verdict_text(again)
+    retried, _ = await click(h, message, "b", "U1", retry=True)
+    assert "already answered" in verdict_text(retried)
+    assert await h.engine.post_answer_count(outcome.post_id) == 1
+    assert (await h.engine.streak(h.actor("U1"), h.clock())).points == 10
+
+    wrong, _ = await click(h, message, "a", "U2")
+    assert "Not quite." in verdict_text(wrong) and "Your answer: 1. The student" in verdict_text(wrong)
+    await h.fake.wait_for("chat.update", where=lambda c: "*2* answered so far" in str(c.get("blocks")))
+    await h.fake.settle(0.3)
+    counts = h.fake.calls_to("chat.update")
+    assert len(counts) == 2  # one edit per batch, not one per click
+
+    outcomes = await h.engine.tick(h.clock.at(9, 1))
+    assert [o.status for o in outcomes] == ["revealed"]
+    final = h.fake.calls_to("chat.update")[-1]
+    assert final["ts"] == payload["container"]["message_ts"]
+    assert not any(b["type"] == "actions" for b in final["blocks"])  # buttons removed
+    shown = str(final["blocks"])
+    assert "closed" in shown and "*Answer:* 2. The teacher" in shown and "2 answered · 50% right" in shown
+    await h.fake.settle(0.4)
+    assert h.fake.calls_to("chat.update")[-1] is final  # no count update lands after the results
+
+    late, _ = await click(h, message, "b", "U3")
+    assert "closed" in verdict_text(late)
+    assert await h.engine.post_answer_count(outcome.post_id) == 2
+    assert sched.id == outcome.schedule_id
+
+
+async def test_free_text_post_answers_in_a_modal(h):
+    sched = await schedule(h)
+    await h.engine.schedules.queue(h.actor("U9", admin=True), sched.id, "mini-loss", h.clock())
+    [outcome] = await post(h)
+    [message] = await h.fake.wait_for("chat.postMessage")
+    [button] = buttons(message.body)
+    assert button["action_id"] == f"post_text:{outcome.post_id}"
+    h.clock.at(8, 10)
+    payload = h.slack.message_action(button["action_id"], button["value"], "C42", message["_ts"])
+    assert (await h.slack.interactive(payload)).status == 200
+    await h.fake.wait_for("views.open")
+    view = h.fake.last_view()
+    assert view["callback_id"] == "post_answer" and "Which divergence" in str(view["blocks"])
+    answer = {"answer": {"text": {"type": "plain_text_input", "value": "relative entropy <!channel>"}}}
+    reply = await h.slack.interactive(h.slack.submission(view, answer))
+    body = reply.json()
+    assert body["response_action"] == "update"
+    shown = str(body["view"]["blocks"])
+    assert "Correct!" in shown and "+20 points" in shown
+    again = await h.slack.interactive(h.slack.submission(view, {"answer": {"text": {"value": "nonsense <!here>"}}}))
+    shown = str(again.json()["view"]["blocks"])
+    assert "already answered" in shown and "<!here>" not in shown
+    await h.fake.wait_for("chat.update", where=lambda c: "*1* answered so far" in str(c.get("blocks")))
+    assert await h.engine.post_answer_count(outcome.post_id) == 1
+
+
+async def test_rate_limited_post_is_retried_after_retry_after(h):
+    await schedule(h)
+    h.fake.rate_limit_once("chat.postMessage", retry_after=1)
+    [outcome] = await post(h)
+    first, second = h.fake.calls_to("chat.postMessage")
+    assert first.status == 429 and second.status == 200
+    assert second.at - first.at >= 1.0
+    assert outcome.status == "posted"
+
+
+async def test_posts_to_many_channels_are_paced(store, mini_catalog):
+    h = await start_http(Engine(store, mini_catalog), store, post_interval=0.3)
+    try:
+        for channel in ("C1", "C2", "C3"):
+            await schedule(h, channel)
+        assert len(await post(h)) == 3
+        sent = h.fake.calls_to("chat.postMessage")
+        assert sorted(c["channel"] for c in sent) == ["C1", "C2", "C3"]
+        gaps = [b.at - a.at for a, b in zip(sent, sent[1:])]
+        assert all(gap >= 0.28 for gap in gaps), gaps
+    finally:
+        await h.close()
+
+
+async def test_permanent_failure_is_not_retried_and_results_in_thread(h):
+    h.fake.channels["C404"] = None
+    await schedule(h, "C404")
+    await schedule(h, "C42", results_in_thread=True)
+    outcomes = {o.status: o for o in await h.engine.tick(h.clock.at(8, 0))}
+    assert "channel_not_found" in outcomes["failed"].detail
+    from bot.models import Post
+    async with h.engine.store.read() as session:
+        failed = await session.get(Post, outcomes["failed"].post_id)
+    assert failed.next_attempt_at is None  # retrying cannot help: not scheduled again
+
+    [message] = h.fake.calls_to("chat.postMessage", where=lambda c: c["channel"] == "C42")
+    h.clock.at(8, 5)
+    await click(h, message, "b")
+    await h.engine.tick(h.clock.at(9, 1))
+    closed = h.fake.calls_to("chat.update")[-1]
+    assert "results in the thread" in str(closed["blocks"]) and not any(b["type"] == "actions" for b in closed["blocks"])
+    thread = h.fake.calls_to("chat.postMessage", where=lambda c: c.get("thread_ts"))
+    assert thread and thread[-1]["thread_ts"] == closed["ts"] and "1 answered · 100% right" in str(thread[-1]["blocks"])
+
+
+class SlowEngine(Engine):
+    """An engine whose answers take longer than a modal may wait for its ack."""
+
+    delay = 0.0
+
+    async def answer_post(self, *args, **kwargs):
+        await asyncio.sleep(self.delay)
+        return await super().answer_post(*args, **kwargs)
+
+
+async def test_slow_work_still_acks_in_time_and_updates_the_modal_later(store, mini_catalog):
+    engine = SlowEngine(store, mini_catalog)
+    h = await start_http(engine, store, budget=0.2)
+    try:
+        sched = await schedule(h)
+        await engine.schedules.queue(h.actor("U9", admin=True), sched.id, "mini-loss", h.clock())
+        await post(h)
+        [message] = await h.fake.wait_for("chat.postMessage")
+        [button] = buttons(message.body)
+        h.clock.at(8, 10)
+        await h.slack.interactive(h.slack.message_action(button["action_id"], button["value"], "C42", message["_ts"]))
+        await h.fake.wait_for("views.open")
+        view = h.fake.last_view()
+        engine.delay = 1.5
+        started = time.monotonic()
+        reply = await h.slack.interactive(h.slack.submission(view, {"answer": {"text": {"value": "KL divergence"}}}))
+        assert time.monotonic() - started < 1.2  # acked long before the work was done
+        body = reply.json()
+        assert body["response_action"] == "update" and "Working on it" in str(body["view"])
+        [update] = await h.fake.wait_for("views.update")
+        assert update["view_id"] == view["id"] and "Correct!" in str(update["view"])
+    finally:
+        await h.close()
+
+
+async def test_health_check(h):
+    import aiohttp
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{h.base_url}/healthz") as resp:
+            assert resp.status == 200 and await resp.text() == "ok"
