@@ -14,4 +14,8 @@ class NotAllowed(QuizError):
 
 
 class BadInput(QuizError):
-    pass
+    """`field` names the input at fault (e.g. "time", "timezone") so a form can mark it."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field

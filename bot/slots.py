@@ -22,10 +22,10 @@ TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 def parse_time(text: str) -> time:
     match = TIME_RE.match((text or "").strip())
     if not match:
-        raise BadInput(f"'{text[:20]}' is not a time: use 24-hour HH:MM, e.g. 09:30.")
+        raise BadInput(f"'{text[:20]}' is not a time: use 24-hour HH:MM, e.g. 09:30.", field="time")
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
-        raise BadInput(f"'{text[:20]}' is not a time of day: hours go 00-23 and minutes 00-59.")
+        raise BadInput(f"'{text[:20]}' is not a time of day: hours go 00-23 and minutes 00-59.", field="time")
     return time(hour, minute)
 
 
@@ -44,13 +44,13 @@ def parse_weekdays(text: str) -> tuple[str, ...]:
         else:
             items.append(WEEKDAYS[_day_index(part[:3])])
     if not items:
-        raise BadInput("Pick at least one weekday (e.g. mon-fri, or mon,wed,fri, or daily).")
+        raise BadInput("Pick at least one weekday (e.g. mon-fri, or mon,wed,fri, or daily).", field="weekdays")
     return tuple(d for d in WEEKDAYS if d in items)
 
 
 def _day_index(name: str) -> int:
     if name not in WEEKDAYS:
-        raise BadInput(f"'{name}' is not a weekday: use mon, tue, wed, thu, fri, sat, sun.")
+        raise BadInput(f"'{name}' is not a weekday: use mon, tue, wed, thu, fri, sat, sun.", field="weekdays")
     return WEEKDAYS.index(name)
 
 

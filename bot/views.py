@@ -95,6 +95,7 @@ class StreakView:
     answers: int
     correct: int
     today: date
+    freezes_max: int = 2
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,26 @@ class ScheduleView:
 
 
 @dataclass(frozen=True)
+class PostState:
+    post_id: int
+    status: str  # claimed | posted | failed | missed | skipped
+    closes_at: datetime | None
+    revealed: bool
+    message_ref: str | None
+
+    @property
+    def open(self) -> bool:
+        return self.status == "posted" and not self.revealed
+
+
+@dataclass(frozen=True)
+class NextPost:
+    at_utc: datetime
+    channel_id: str
+    channel_name: str = ""
+
+
+@dataclass(frozen=True)
 class PostCard:
     """A daily question as a front door must send it (or edit it at the reveal)."""
 
@@ -199,6 +220,7 @@ class PostCard:
 
 @dataclass(frozen=True)
 class ChoiceShare:
+    choice_id: str
     label: str
     text: str
     count: int
@@ -232,3 +254,4 @@ class PostOutcome:
     status: str  # posted | failed | missed | skipped | revealed | busy
     post_id: int | None = None
     detail: str = ""
+    retry_at: datetime | None = None  # for a failed send: when it is tried again (None: not retried)

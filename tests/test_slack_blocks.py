@@ -7,6 +7,7 @@ import pytest
 
 from adapters.slack import blocks as bk
 from adapters.slack import modals as md
+from bot.errors import BadInput
 from bot.views import (ChoiceShare, ChoiceView, LeaderboardView, LeaderRow, QuestionCard, ResultsView, ScheduleView,
                        Verdict)
 
@@ -44,7 +45,7 @@ def test_post_message_fits_block_kit_and_escapes_content():
 
 def test_results_and_verdict():
     results = ResultsView(42, "q1", "Is 1 < 2?", "1. Yes", "Because <math>.", 4, 3,
-                          (ChoiceShare("1", "Yes", 3, 0.75, True), ChoiceShare("2", "No", 1, 0.25, False)),
+                          (ChoiceShare("y", "1", "Yes", 3, 0.75, True), ChoiceShare("n", "2", "No", 1, 0.25, False)),
                           (("<!here>", 5),))
     _, blocks = bk.results_message(card(), results)
     shown = str(blocks)
@@ -85,13 +86,15 @@ def test_parse_schedule_and_field_mapping():
         md.parse_schedule({"values": {"open_minutes": {"value": {"value": "1.5"}}}})
     assert err.value.field == "open_minutes"
     fields = ("channel", "time", "timezone", "weekdays", "lessons", "tags", "open_minutes", "options")
-    assert md.field_for("'25:00' is not a time of day: hours go 00-23", fields) == "time"
-    assert md.field_for("Unknown time zone 'Mars/X': use an IANA name", fields) == "timezone"
-    assert md.field_for("'xyz' is not a weekday: use mon, tue", fields) == "weekdays"
-    assert md.field_for("No lesson matches 'zz' (use a lesson id, number or title).", fields) == "lessons"
-    assert md.field_for("That channel already has a schedule (#3)", fields) == "channel"
-    assert md.field_for("A schedule stays with its channel", fields[1:]) == "time"  # edit form: no channel field
-    assert md.field_for("Something new", fields[1:]) == "time"
+    assert md.field_for(BadInput("'25:00' is not a time of day", field="time"), fields) == "time"
+    assert md.field_for(BadInput("Unknown time zone 'Mars/X'", field="timezone"), fields) == "timezone"
+    assert md.field_for(BadInput("'xyz' is not a weekday", field="weekdays"), fields) == "weekdays"
+    assert md.field_for(BadInput("No lesson matches 'zz'", field="lessons"), fields) == "lessons"
+    assert md.field_for(BadInput("That channel already has a schedule (#3)", field="channel"), fields) == "channel"
+    # Without a named field (or one the form lacks) the wording decides, then the first field.
+    assert md.field_for(BadInput("A schedule stays with its channel", field="channel"), fields[1:]) == "time"
+    assert md.field_for(ValueError("Unknown time zone 'Mars/X'"), fields) == "timezone"
+    assert md.field_for(ValueError("Something new"), fields[1:]) == "time"
 
 
 def test_schedule_modal_prefills_an_edit():

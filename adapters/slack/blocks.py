@@ -162,7 +162,7 @@ def verdict_message(v: Verdict) -> tuple[str, list[dict]]:
 def streak_text(s: StreakView) -> str:
     today = "answered today ✓" if s.answered_today else "not answered yet today"
     accuracy = f"{s.correct / s.answers:.0%}" if s.answers else "–"
-    return (f"🔥 *Streak: {s.current} day(s)* ({today}) · best {s.best} · 🧊 freezes {s.freezes}\n"
+    return (f"🔥 *Streak: {s.current} day(s)* ({today}) · best {s.best} · 🧊 freezes {s.freezes}/{s.freezes_max}\n"
             f"Points: {s.points} · answers: {s.answers} · accuracy: {accuracy}")
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from adapters.slack.blocks import (actions, button, channel_ref, confirm_dialog, context, date_token, divider, escape,
                                    header, section, streak_text)
 from adapters.slack.modals import schedule_summary
-from bot.views import Actor, GroupView, LeaderboardView, ScheduleView, StreakView
+from bot.views import Actor, GroupView, LeaderboardView, NextPost, ScheduleView, StreakView
 
 
 @dataclass
@@ -16,7 +16,7 @@ class HomeData:
     streak: StreakView
     board: LeaderboardView
     group: GroupView | None
-    next_question: datetime | None
+    next_question: NextPost | None
     schedules: list[ScheduleView]  # only gathered for admins
     notice: str | None = None
 
@@ -38,8 +38,9 @@ def home_view(data: HomeData) -> dict:
     me = data.board.me
     rank = f"🏆 Rank *#{me.rank}* of {data.board.total} (all time)" if me else "🏆 Not ranked yet: answer a question!"
     group = f"👥 Group: *{escape(data.group.name)}*" if data.group else "👥 No study group (`/quiz group join <name>`)"
-    when = (f"⏰ Next daily question: {date_token(data.next_question)}" if data.next_question
-            else "⏰ No daily question is scheduled yet.")
+    nxt = data.next_question
+    when = (f"⏰ Next daily question: {date_token(nxt.at_utc)} in {channel_ref(nxt.channel_id, nxt.channel_name)}"
+            if nxt else "⏰ No daily question is scheduled yet.")
     blocks.append(section("\n".join([rank, group, when]), block_id="stats"))
     blocks.append(actions(button("📚 Start a lesson", "home_lessons", style="primary"),
                           button("🎯 Practice question", "home_practice"), block_id="learn"))

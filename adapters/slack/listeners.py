@@ -469,7 +469,7 @@ def register(app: AsyncApp, front: Front) -> None:
         else:
             work = engine.schedules.update(actor, int(schedule_id), now, **form.changes())
         saved = await front.submit(ack, client, body, "Schedule", work, started, ok_view=lambda _: None,
-                                   field_errors=lambda err: {md.field_for(str(err), fields): str(err)})
+                                   field_errors=lambda err: {md.field_for(err, fields): str(err)})
         if saved is not None:
             await front.publish_home(client, actor, f"Saved schedule #{saved.id}.")
 
@@ -478,6 +478,8 @@ def register(app: AsyncApp, front: Front) -> None:
     async def uninstalled(event, context):
         log.info("app uninstalled", extra={"team_id": context.team_id})
         front.directory.forget(context.team_id)
+        # No workspace to post into any more: stop its schedules instead of failing every day.
+        await engine.schedules.pause_community("slack", context.team_id, utc_now())
         if front.revocations is not None:
             await front.revocations.handle_app_uninstalled_events(context)
 

@@ -276,8 +276,12 @@ FIELD_HINTS = (
 )
 
 
-def field_for(message: str, fields: tuple[str, ...]) -> str:
-    text = message.lower()
+def field_for(err: Exception, fields: tuple[str, ...]) -> str:
+    """The form field an engine error is about: its own `field` when it names one, else by its wording."""
+    named = getattr(err, "field", None)
+    if named in fields:
+        return named
+    text = str(err).lower()
     for name, hints in FIELD_HINTS:
         if name in fields and any(h in text for h in hints):
             return name

@@ -21,8 +21,9 @@ from bot.engine.identity import community_for, find_learner, learner_for
 from bot.errors import NotAllowed, NotFound
 from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post, Schedule
 from bot.ports import SenderRouter
+from bot.streaks import FREEZE_MAX
 from bot.timeutil import is_valid_zone, local_day, require_aware
-from bot.views import (Actor, PostOutcome, GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, SnippetCard,
+from bot.views import (Actor, PostOutcome, PostState, GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, SnippetCard,
                        StreakView, Verdict)
 
 
@@ -81,6 +82,14 @@ class Engine:
             raise NotFound("That daily question no longer exists.")
         return question_card(self.catalog, delivery)
 
+    async def post_state(self, post_id: int) -> PostState | None:
+        """Where a daily post stands, e.g. so a front door stops live count edits once it is revealed."""
+        async with self.store.read() as session:
+            post = await session.get(Post, post_id)
+        if post is None:
+            return None
+        return PostState(post.id, post.status, post.closes_at, post.revealed_at is not None, post.message_ref)
+
     async def post_answer_count(self, post_id: int) -> int:
         async with self.store.read() as session:
             post = await session.get(Post, post_id)
@@ -103,10 +112,10 @@ class Engine:
             today = local_day(now, tz)
             stats = await session.get(LearnerStats, learner.id) if learner else None
             if stats is None:
-                return StreakView(0, 0, 0, False, 0, 0, 0, today)
+                return StreakView(0, 0, 0, False, 0, 0, 0, today, FREEZE_MAX)
             state = await stats_mod.streak_today(session, self.calendar, community, stats, today)
             return StreakView(state.current, state.best, state.freezes, state.last_day == today,
-                              stats.points, stats.answers, stats.correct, today)
+                              stats.points, stats.answers, stats.correct, today, FREEZE_MAX)
 
     async def leaderboard(self, actor: Actor, now: datetime, period: str | None = None,
                           group: str | None = None, limit: int = 10) -> LeaderboardView:

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Awaitable, Callable
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import select
 
 from bot import slots
@@ -18,9 +18,9 @@ from bot.engine.answers import question_card
 from bot.engine.identity import find_learner
 from bot.engine.posting import Poster
 from bot.errors import BadInput, NotFound
-from bot.models import Delivery, Post, Schedule
+from bot.models import Community, Delivery, Post, Schedule
 from bot.timeutil import local_day, require_aware
-from bot.views import Actor, PostOutcome, QuestionCard, ScheduleSpec, ScheduleView
+from bot.views import Actor, NextPost, PostOutcome, QuestionCard, ScheduleSpec, ScheduleView
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +104,8 @@ class ScheduleDesk:
                 .order_by(Schedule.id))).all()
             return [await sched.view(session, self.catalog, s, community, now) for s in rows]
 
-    @notifies
-    async def next_post_time(self, actor: Actor, now: datetime) -> datetime | None:
-        """For learners: when the community's next daily question comes (UTC), if any is scheduled."""
+    async def next_post_time(self, actor: Actor, now: datetime) -> NextPost | None:
+        """For learners: when and where the community's next daily question comes, if any is scheduled."""
         now = require_aware(now)
         async with self.store.read() as session:
             community, _ = await find_learner(session, actor)
@@ -114,8 +113,23 @@ class ScheduleDesk:
                 return None
             rows = (await session.exec(select(Schedule).where(Schedule.community_id == community.id,
                                                               Schedule.enabled == True))).all()  # noqa: E712
-            times = [nxt[1] for s in rows if (nxt := await sched.upcoming(session, s, community, now))]
-            return min(times) if times else None
+            upcoming = [NextPost(nxt[1], s.channel_id, s.channel_name)
+                        for s in rows if (nxt := await sched.upcoming(session, s, community, now))]
+            return min(upcoming, key=lambda p: p.at_utc) if upcoming else None
+
+    @notifies
+    async def pause_community(self, platform: str, community_id: str, now: datetime) -> int:
+        """The platform removed the bot (e.g. Slack app_uninstalled): stop posting there. System call."""
+        now = require_aware(now)
+        async with self.store.write() as session:
+            community = (await session.exec(select(Community).where(
+                Community.platform == platform, Community.external_id == community_id))).first()
+            if community is None:
+                return 0
+            result = await session.exec(update(Schedule).where(Schedule.community_id == community.id,
+                                                               Schedule.enabled == True)  # noqa: E712
+                                        .values(enabled=False, updated_at=now))
+            return result.rowcount
 
     async def skip_next(self, actor: Actor, schedule_id: int, now: datetime) -> ScheduleView:
         sched.require_admin(actor, "skip posts")
@@ -164,6 +178,11 @@ class ScheduleDesk:
                                                               Post.local_date == today))).first()
         if existing is not None and existing.status in ("posted", "claimed"):
             raise BadInput(f"Today's question was already posted in this channel ({existing.status}).")
+        if existing is not None and existing.status == "failed":
+            # The admin may have fixed the cause (e.g. a permission): try today's post again, now.
+            async with self.store.write() as session:
+                await session.exec(update(Post).where(Post.id == existing.id, Post.status == "failed")
+                                   .values(next_attempt_at=now, slot_at=now))
         if existing is not None and existing.status in ("skipped", "missed"):
             async with self.store.write() as session:
                 await session.exec(delete(Post).where(Post.id == existing.id, Post.status == existing.status))

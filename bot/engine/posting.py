@@ -111,9 +111,9 @@ class Poster:
             ref = await asyncio.wait_for(sender.post_question(card), self.policy.send_timeout.total_seconds())
         except (SendError, asyncio.TimeoutError, OSError) as err:
             retryable = getattr(err, "retryable", True)
-            await self._mark_failed(card, str(err) or type(err).__name__, now, retryable)
+            retry_at = await self._mark_failed(card, str(err) or type(err).__name__, now, retryable)
             log.warning("post failed", extra={"post_id": card.post_id, "error": str(err)})
-            return PostOutcome(schedule_id, day, "failed", card.post_id, str(err))
+            return PostOutcome(schedule_id, day, "failed", card.post_id, str(err), retry_at)
         await self._mark_posted(card, str(ref), now)
         return PostOutcome(schedule_id, day, "posted", card.post_id)
 
@@ -193,14 +193,18 @@ class Poster:
                         post.local_date, question_card(self.catalog, delivery), schedule.ping_role, post.closes_at,
                         schedule.results_in_thread, post.claim_token or "", post.message_ref, f"quizbot-post-{post.id}")
 
-    async def _mark_failed(self, card: PostCard, reason: str, now: datetime, retryable: bool) -> None:
+    async def _mark_failed(self, card: PostCard, reason: str, now: datetime, retryable: bool) -> datetime | None:
+        """Record the failure; returns when it will be tried again (None: not retried)."""
         async with self.store.write() as session:
             post = await session.get(Post, card.post_id)
             if post.claim_token != card.claim_token:
-                return  # someone else owns the slot now
+                return None  # someone else owns the slot now
             post.status, post.error = "failed", reason[:500]
             post.next_attempt_at = now + retry_delay(post.attempts) if retryable else None
+            if post.next_attempt_at is not None and post.next_attempt_at > post.slot_at + self.policy.grace:
+                post.next_attempt_at = None  # past the grace window a retry would post a stale question
             session.add(post)
+            return post.next_attempt_at
 
     async def _mark_posted(self, card: PostCard, message_ref: str, now: datetime) -> None:
         async with self.store.write() as session:
@@ -273,8 +277,11 @@ class Poster:
         try:
             ref = await asyncio.wait_for(sender.post_results(card, results), self.policy.send_timeout.total_seconds())
         except (SendError, asyncio.TimeoutError, OSError) as err:
-            log.warning("reveal failed; will retry", extra={"post_id": post_id, "error": str(err)})
-            return PostOutcome(card.schedule_id, card.local_date, "failed", post_id, f"reveal: {err}")
+            if getattr(err, "retryable", True):
+                log.warning("reveal failed; will retry", extra={"post_id": post_id, "error": str(err)})
+                return PostOutcome(card.schedule_id, card.local_date, "failed", post_id, f"reveal: {err}")
+            log.error("reveal failed for good", extra={"post_id": post_id, "error": str(err)})
+            ref = None  # e.g. the message was deleted: answers are closed, nothing more to show
         async with self.store.write() as session:
             await session.exec(update(Post).where(Post.id == post_id, Post.reveal_token == token)
                                .values(revealed_at=now, results_ref=ref))

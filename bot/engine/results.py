@@ -30,7 +30,7 @@ async def results_for(session: AsyncSession, catalog: Catalog, calendar: QuizCal
         counts = dict((await session.exec(select(Answer.choice_id, func.count(Answer.id))
                                           .where(Answer.delivery_id == post.delivery_id)
                                           .group_by(Answer.choice_id))).all())
-        choices = tuple(ChoiceShare(str(i), c.text, counts.get(c.id, 0),
+        choices = tuple(ChoiceShare(c.id, str(i), c.text, counts.get(c.id, 0),
                                     counts.get(c.id, 0) / answered if answered else 0.0, c.correct)
                         for i, c in enumerate(question.choices, 1))
     return ResultsView(post.id, question.id, question.prompt, right_answer(question), question.explanation,

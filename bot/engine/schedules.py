@@ -34,22 +34,22 @@ def require_admin(actor: Actor, what: str) -> None:
 def validated(catalog: Catalog, spec: ScheduleSpec, community_tz: str) -> dict:
     """Every field parsed and checked; returns the column values. Raises BadInput on the first problem."""
     if not (spec.channel_id or "").strip():
-        raise BadInput("Pick a channel for the schedule.")
+        raise BadInput("Pick a channel for the schedule.", field="channel")
     at = slots.parse_time(spec.time)
     weekdays = slots.parse_weekdays(spec.weekdays)
     tz = (spec.timezone or "").strip() or None
     if tz is not None and not is_valid_zone(tz):
-        raise BadInput(f"Unknown time zone '{tz[:64]}': use an IANA name such as Europe/Berlin.")
+        raise BadInput(f"Unknown time zone '{tz[:64]}': use an IANA name such as Europe/Berlin.", field="timezone")
     lessons = tracks.resolve_lessons(catalog, tuple(spec.lessons))
     tags = tuple(dict.fromkeys(t.strip().lower() for t in spec.tags if t.strip()))
     seed = random.Random(f"{spec.channel_id}:{lessons}:{tags}").randrange(1 << 30)
     if not tracks.track_questions(catalog, lessons, tags, spec.shuffle, seed):
-        raise BadInput("That track selects no question: check the lessons and tags.")
+        raise BadInput("That track selects no question: check the lessons and tags.", field="lessons")
     if spec.open_minutes is not None and not 1 <= spec.open_minutes <= OPEN_MINUTES_MAX:
-        raise BadInput(f"A question can stay open from 1 minute to {OPEN_MINUTES_MAX // 1440} days.")
+        raise BadInput(f"A question can stay open from 1 minute to {OPEN_MINUTES_MAX // 1440} days.", field="open_minutes")
     role = (spec.ping_role or "").strip() or None
     if role is not None and not ROLE_RE.match(role):
-        raise BadInput("The ping role must be a role id.")
+        raise BadInput("The ping role must be a role id.", field="ping_role")
     return dict(
         channel_id=spec.channel_id.strip(), channel_name=(spec.channel_name or "")[:100], local_time=at.strftime("%H:%M"),
         weekdays=",".join(weekdays), timezone=tz, track_lessons=",".join(lessons), track_tags=",".join(tags),
@@ -127,7 +127,7 @@ async def create(store: Store, session: AsyncSession, catalog: Catalog, actor: A
     if schedule_id is None:
         existing = (await session.exec(select(Schedule).where(Schedule.platform == actor.platform,
                                                               Schedule.channel_id == values["channel_id"]))).one()
-        raise BadInput(f"That channel already has a schedule (#{existing.id}); edit or remove it instead.")
+        raise BadInput(f"That channel already has a schedule (#{existing.id}); edit or remove it instead.", field="channel")
     return await session.get(Schedule, schedule_id)
 
 
@@ -145,7 +145,7 @@ async def update(session: AsyncSession, catalog: Catalog, actor: Actor, schedule
     if unknown:
         raise BadInput(f"Unknown schedule field(s): {', '.join(sorted(unknown))}.")
     if "channel_id" in changes and changes["channel_id"] != schedule.channel_id:
-        raise BadInput("A schedule stays with its channel: remove it and create one in the other channel.")
+        raise BadInput("A schedule stays with its channel: remove it and create one in the other channel.", field="channel")
     values = validated(catalog, replace(spec_of(schedule), **changes), community.timezone)
     if values["track_lessons"] == schedule.track_lessons and values["track_tags"] == schedule.track_tags:
         values["shuffle_seed"] = schedule.shuffle_seed  # same track: keep its order

@@ -25,7 +25,7 @@ def resolve_lessons(catalog: Catalog, names: tuple[str, ...]) -> tuple[str, ...]
     for name in names:
         lesson = catalog.find_lesson(name)
         if lesson is None:
-            raise BadInput(f"No lesson matches '{name[:60]}' (use a lesson id, number or title).")
+            raise BadInput(f"No lesson matches '{name[:60]}' (use a lesson id, number or title).", field="lessons")
         ids.append(lesson.id)
     return tuple(dict.fromkeys(ids))
 
@@ -71,5 +71,5 @@ async def next_question(session: AsyncSession, catalog: Catalog, schedule: Sched
         return schedule.queued_question_id
     track = schedule_track(catalog, schedule)
     if not track:
-        raise BadInput("This schedule's track selects no question; change its lessons or tags.")
+        raise BadInput("This schedule's track selects no question; change its lessons or tags.", field="lessons")
     return choose(track, await last_posted(session, schedule.id))

@@ -18,6 +18,11 @@ class ForeignKeyViolation(RuntimeError):
     pass
 
 
+def ours(obj, name, type_, reflected, compare_to) -> bool:
+    """Tables in the database that our models don't know (slack_sdk's installation store) are not ours."""
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
 def _migrate(connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
@@ -25,7 +30,7 @@ def _migrate(connection) -> None:
         # old table would CASCADE-delete child rows. The pragma only works outside a transaction.
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=sqlite,
-                      compare_type=True)
+                      compare_type=True, include_object=ours)
     with context.begin_transaction():
         context.run_migrations()
         if sqlite:

@@ -1,0 +1,142 @@
+"""The Discord client: wires the command tree, the dynamic buttons, the sender and the scheduler together.
+
+One class body (QuizClientMixin) serves both a plain discord.Client and an AutoShardedClient
+(DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS). Several processes may share one database: the engine's
+ledger, not process memory, keeps posts and answers single.
+
+Commands are synced only when asked (`quizbot discord sync`) or when the command set's hash differs
+from the one recorded in the database at the last sync: Discord limits command creations per day, so
+the bot never syncs blindly on start or in on_ready.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Callable
+
+import discord
+import yarl
+from discord import app_commands
+
+from adapters.discord import commands as commands_mod
+from adapters.discord import components
+from adapters.discord.handlers import QuizInteractions
+from adapters.discord.sender import DiscordSender
+from adapters.discord.settings import DiscordSettings
+from bot.scheduler import SchedulerService
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+PLATFORM = "discord"
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def intents() -> discord.Intents:
+    """No privileged intents: guilds (channels, roles, our own member) is all the bot needs."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    return wanted
+
+
+def apply_endpoints(settings: DiscordSettings) -> None:
+    """Point discord.py at DISCORD_API_BASE / DISCORD_GATEWAY_URL (Discord's by default, or a proxy)."""
+    discord.http.Route.BASE = settings.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def state_key(application_id: int | None, guild_id: int | None = None) -> str:
+    return f"discord:commands:{application_id or 'unknown'}:{f'guild:{guild_id}' if guild_id else 'global'}"
+
+
+class QuizClientMixin:
+    """Mixed into discord.Client or discord.AutoShardedClient (see create_client)."""
+
+    def __init__(self, engine, settings: DiscordSettings, *, clock: Clock = system_clock, serve: bool = True,
+                 scheduler: bool = True, **options):
+        options.setdefault("guild_ready_timeout", settings.guild_ready_timeout)
+        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(),
+                         application_id=settings.application_id, **options)
+        self.engine, self.discord_settings, self.clock = engine, settings, clock
+        self.serve, self.run_scheduler = serve, scheduler
+        self.tree = app_commands.CommandTree(self)
+        commands_mod.install(self.tree)
+        self.sender = DiscordSender(self, engine, clock, settings.count_interval)
+        self.quiz = QuizInteractions(engine, self.sender, clock)
+        self.scheduler: SchedulerService | None = None
+
+    async def setup_hook(self) -> None:
+        # Runs after login, before the gateway connects: buttons must be routable from the first event.
+        self.add_dynamic_items(*components.DYNAMIC_ITEMS)
+        if not self.serve:
+            return
+        if self.discord_settings.auto_sync:
+            await self.sync_if_changed()
+        self.engine.router.register(PLATFORM, self.sender)
+        self.sender.start()
+        if self.run_scheduler:
+            self.scheduler = SchedulerService(self.engine, self.clock)
+            outcomes = await self.scheduler.start()  # catch-up: posts owed while the bot was down
+            if outcomes:
+                log.info("start-up catch-up: %s", ", ".join(f"{o.status} #{o.schedule_id}" for o in outcomes))
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # Modal submits are routed here by custom_id (buttons are DynamicItems; commands go through the tree).
+        if interaction.type is discord.InteractionType.modal_submit:
+            custom_id = (interaction.data or {}).get("custom_id", "")
+            if components.MODAL_RE.fullmatch(custom_id):
+                await self.quiz.modal_submit(interaction)
+
+    # Command sync ----------------------------------------------------------------------
+    async def sync_commands(self, guild_id: int | None = None) -> int:
+        """Sync (globally, or copied into one guild for fast testing) and record the hash. Returns how many."""
+        guild = discord.Object(guild_id) if guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        await self.engine.state_set(state_key(self.application_id, guild_id),
+                                    commands_mod.command_hash(self.tree, guild), self.clock())
+        log.info("synced %d command(s) %s", len(synced), f"to guild {guild_id}" if guild_id else "globally")
+        return len(synced)
+
+    async def sync_if_changed(self) -> bool:
+        current = commands_mod.command_hash(self.tree)
+        if await self.engine.state_get(state_key(self.application_id)) == current:
+            log.info("slash commands unchanged since the last sync; not syncing")
+            return False
+        try:
+            await self.sync_commands()
+        except discord.HTTPException:
+            log.exception("command sync failed; the bot runs with the commands Discord already has")
+            return False
+        return True
+
+    async def close(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        if self.serve:
+            await self.sender.stop()
+            if self.engine.router.for_platform(PLATFORM) is self.sender:
+                self.engine.router.senders.pop(PLATFORM, None)
+        await super().close()
+
+
+class QuizBot(QuizClientMixin, discord.Client):
+    pass
+
+
+class ShardedQuizBot(QuizClientMixin, discord.AutoShardedClient):
+    pass
+
+
+def create_client(engine, settings: DiscordSettings, **kwargs) -> QuizBot | ShardedQuizBot:
+    apply_endpoints(settings)
+    if settings.sharded:
+        return ShardedQuizBot(engine, settings, shard_count=settings.shard_total, shard_ids=settings.shard_id_list,
+                              **kwargs)
+    return QuizBot(engine, settings, **kwargs)

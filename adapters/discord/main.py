@@ -1,0 +1,48 @@
+"""`quizbot run discord`: build the app, connect to Discord, run until stopped."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import discord
+from sqlalchemy.exc import SQLAlchemyError
+
+from adapters.discord.bot import create_client
+from adapters.discord.settings import DiscordConfigError, DiscordSettings, load_discord_settings
+from bot.app import build_app
+from bot.content.loader import ContentError
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def setup_logging(level: str) -> None:
+    # discord.py's own formatter; it never logs the token.
+    discord.utils.setup_logging(level=getattr(logging, str(level).upper(), logging.INFO), root=True)
+
+
+async def run_discord(settings: Settings, db_path: Path | None = None, *,
+                      discord_settings: DiscordSettings | None = None) -> None:
+    """Run the Discord front door until cancelled. Configuration problems exit with a clear message."""
+    try:
+        ds = discord_settings or load_discord_settings()
+        token = ds.require_token()
+    except DiscordConfigError as err:
+        raise SystemExit(f"refusing to start: {err}") from None
+    setup_logging(settings.log_level)
+    try:
+        app = await build_app(settings, db_path)
+    except ContentError as err:
+        raise SystemExit(f"refusing to start: the lesson content is invalid:\n{err}") from None
+    except (OSError, SQLAlchemyError) as err:
+        raise SystemExit(f"refusing to start: cannot open the database: {getattr(err, 'orig', None) or err}") from None
+    client = create_client(app.engine, ds)
+    try:
+        async with client:
+            await client.start(token)
+    except discord.LoginFailure:
+        raise SystemExit("refusing to start: Discord rejected DISCORD_TOKEN (reset it in the developer portal)") from None
+    except discord.PrivilegedIntentsRequired:  # not expected: the bot asks for none
+        raise SystemExit("Discord refused the gateway intents") from None
+    finally:
+        await app.close()

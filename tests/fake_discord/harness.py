@@ -1,0 +1,67 @@
+"""Start and stop the real bot against a FakeDiscord, with a clock the test controls."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from adapters.discord.bot import apply_endpoints, create_client
+from adapters.discord.settings import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, DiscordSettings
+from bot.app import App, build_app
+from bot.settings import Settings
+from bot.views import Actor
+
+from .server import FakeDiscord
+
+CONTENT = Path(__file__).resolve().parents[1] / "fixtures" / "content"
+
+
+class FakeClock:
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def discord_settings(fake: FakeDiscord, **overrides) -> DiscordSettings:
+    values = dict(token=fake.token, application_id=None, api_base=fake.api_base, gateway_url=fake.gateway_url,
+                  shard_count=None, shard_ids=None, count_interval=0.2, auto_sync=True, guild_ready_timeout=0.1)
+    values.update(overrides)
+    return DiscordSettings(**values)
+
+
+async def open_app(db_path: Path) -> App:
+    return await build_app(Settings(QUIZBOT_CONTENT_DIR=str(CONTENT), QUIZBOT_TIMEZONE="UTC"), db_path)
+
+
+async def start_bot(fake: FakeDiscord, app: App, clock, **overrides):
+    client = create_client(app.engine, discord_settings(fake, **overrides), clock=clock)
+    client._runner_task = asyncio.create_task(client.start(fake.token))  # type: ignore[attr-defined]
+    ready = asyncio.create_task(client.wait_until_ready())
+    done, _ = await asyncio.wait({ready, client._runner_task}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        ready.cancel()
+        if client._runner_task in done:
+            client._runner_task.result()  # raise what stopped the bot
+        raise AssertionError("the bot did not become ready")
+    return client
+
+
+async def stop_bot(client) -> None:
+    await client.close()
+    task = getattr(client, "_runner_task", None)
+    if task is not None:
+        await asyncio.wait_for(task, 10)
+    # discord.py keeps the endpoints in class attributes: leave Discord's for whatever runs next.
+    apply_endpoints(DiscordSettings(api_base=DEFAULT_API_BASE, gateway_url=DEFAULT_GATEWAY_URL, shard_count=None,
+                                    shard_ids=None))
+
+
+def admin_actor(fake: FakeDiscord) -> Actor:
+    return Actor("discord", str(fake.guild.id), fake.guild.owner["id"], "Owner", is_admin=True,
+                 community_name=fake.guild.name)
