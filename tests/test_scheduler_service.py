@@ -1,0 +1,83 @@
+"""The apscheduler timer: jobs mirror the schedule table and are rebuilt after every change."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.engine import Engine
+from bot.ports import SenderRouter
+from bot.scheduler import SchedulerService
+from bot.views import ScheduleSpec
+from conftest import actor, utc
+from recording_sender import RecordingSender
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+async def timed(store, mini_catalog):
+    sender = RecordingSender()
+    engine = Engine(store, mini_catalog, router=SenderRouter({"console": sender}))
+    clock = Clock(utc(2026, 3, 2, 7, 0))  # a Monday, before the 09:00 Berlin slot
+    service = SchedulerService(engine, clock)
+    yield engine, service, clock, sender
+    await service.stop()
+
+
+ADMIN = actor("boss", admin=True)
+
+
+async def test_jobs_follow_the_schedule_table(timed):
+    engine, service, clock, _ = timed
+    await service.start()
+    assert service.job_ids() == ["safety"]
+    view = await engine.schedules.create(ADMIN, ScheduleSpec("chan", "09:00", "mon-fri", "Europe/Berlin"), clock())
+    assert service.job_ids() == [f"post-{view.id}", "safety"]  # rebuilt by the change itself
+    job = service.scheduler.get_job(f"post-{view.id}")
+    assert job.trigger.fields[4].name == "day_of_week" and str(job.trigger.fields[4]) == "mon,tue,wed,thu,fri"
+    assert str(job.trigger.timezone) == "Europe/Berlin"
+    await engine.schedules.set_enabled(ADMIN, view.id, False, clock())
+    assert service.job_ids() == ["safety"]
+
+
+async def test_a_tick_posts_and_adds_the_reveal_timer(timed):
+    engine, service, clock, sender = timed
+    await service.start()
+    view = await engine.schedules.create(ADMIN, ScheduleSpec("chan", "09:00", "mon-fri", "Europe/Berlin", open_minutes=30),
+                                         clock())
+    clock.now = utc(2026, 3, 2, 8, 0)
+    outcomes = await service.run_tick()
+    assert [o.status for o in outcomes] == ["posted"] and len(sender.posts) == 1
+    post_id = sender.posts[0].post_id
+    assert f"reveal-{post_id}" in service.job_ids()
+    assert service.scheduler.get_job(f"reveal-{post_id}").trigger.run_date == utc(2026, 3, 2, 8, 30)
+    clock.now = utc(2026, 3, 2, 8, 30)
+    assert [o.status for o in await service.run_tick()] == ["revealed"]
+    assert len(sender.results) == 1 and len(sender.posts) == 1
+
+
+async def test_start_makes_up_a_post_missed_while_down(timed):
+    engine, service, clock, sender = timed
+    await engine.schedules.create(ADMIN, ScheduleSpec("chan", "09:00", "daily", "Europe/Berlin"), clock())
+    clock.now = utc(2026, 3, 2, 9, 30)  # the bot was down at 08:00 UTC and starts inside the grace window
+    outcomes = await service.start()
+    assert [o.status for o in outcomes] == ["posted"] and len(sender.posts) == 1
+    assert sender.posts[0].local_date.isoformat() == "2026-03-02"
+
+
+async def test_a_failing_pass_does_not_stop_the_timer(timed, monkeypatch):
+    engine, service, clock, _ = timed
+    await service.start()
+
+    async def broken(now):
+        raise RuntimeError("database went away")
+    monkeypatch.setattr(engine, "tick", broken)
+    assert await service.run_tick() == []  # logged, not raised
+    assert service.scheduler.running
