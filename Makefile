@@ -19,8 +19,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/quizbot console $(ARGS)
 
+# Two workers: the suite is mostly database round trips, and CI machines have 2 cores.
 test: $(STAMP)
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n 2 $(ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

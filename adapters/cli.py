@@ -22,6 +22,12 @@ app.add_typer(db_app, name="db")
 app.add_typer(schedule_app, name="schedule")
 
 
+@app.callback()
+def _startup() -> None:
+    # Logging is set up once, before any command runs (not for `--help`): LOG_LEVEL, LOG_FORMAT=text|json.
+    configure_logging()
+
+
 def fail(message: str, code: int = 1) -> None:
     typer.echo(message, err=True)
     raise typer.Exit(code)
@@ -36,6 +42,21 @@ def load_settings():
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         fail(f"invalid configuration: {problems}")
+
+
+def configure_logging() -> None:
+    import os
+
+    from pydantic import ValidationError
+
+    from bot.logs import setup_logging
+    from bot.settings import Settings
+    try:
+        settings = Settings()
+        level, fmt = settings.log_level, settings.log_format
+    except ValidationError:  # the command itself reports bad configuration; still log in the asked format
+        level, fmt = os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "text")
+    setup_logging(level, fmt)
 
 
 async def start_app(db: Path | None):
@@ -156,6 +177,41 @@ def run(platform: str = typer.Argument("console", help="console | discord | slac
         asyncio.run(run_slack(settings, db, http=http, port=port))
     else:
         fail(f"unknown front door '{platform}': use console, discord or slack")
+
+
+@app.command("health")
+def health(db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
+    """Check that the content validates and the database is reachable and migrated; exit 1 if not. Changes nothing."""
+    from pydantic import ValidationError
+
+    from adapters.health import run_checks
+    from bot.logs import Redactor, secret_values
+    from bot.settings import Settings
+
+    redact = Redactor(secret_values())
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        typer.echo(redact(f"FAIL config: {problems}"))
+        raise typer.Exit(1)
+    checks = run_checks(settings.content_dir, settings.resolved_database_url(db))
+    for check in checks:
+        typer.echo(redact(str(check)))
+    raise typer.Exit(0 if all(check.ok for check in checks) else 1)
+
+
+@app.command("bench")
+def bench(as_json: bool = typer.Option(False, "--json", help="one JSON document on stdout (progress goes to stderr)"),
+          database_url: Optional[str] = typer.Option(None, "--database-url",
+                                                     help="PostgreSQL server: a fresh database per scenario (default: fresh SQLite files)"),
+          quick: bool = typer.Option(False, "--quick", help="smaller sizes (about a tenth)"),
+          tiny: bool = typer.Option(False, "--tiny", hidden=True, help="smoke-test sizes"),
+          only: Optional[str] = typer.Option(None, "--only", help="scenarios to run, e.g. answers,fanout or 1,3")) -> None:
+    """Benchmark the engine on fresh databases: answers, leaderboards, fan-out, content load."""
+    from bot.bench.main import main as bench_main
+    raise typer.Exit(bench_main(json_output=as_json, database_url=database_url,
+                                profile="tiny" if tiny else "quick" if quick else "full", only=only))
 
 
 PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}

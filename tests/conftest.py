@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,8 +15,9 @@ import pytest_asyncio
 from bot.content import load_catalog
 from bot.db import Store
 from bot.engine import Engine
-from bot.migrate import upgrade
+from bot.migrate import upgrade, upgrade_sync
 from bot.views import Actor
+from sqlmodel import SQLModel
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -34,37 +38,92 @@ def real_catalog():
     return load_catalog([ROOT / "content"])
 
 
-@pytest_asyncio.fixture
-async def store(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'quiz.db'}"
-    await upgrade(url)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """Migrate once per session; each test gets a copy (faster than migrating every time)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    upgrade_sync(f"sqlite:///{path}")
+    return path
+
+
+def _pg_admin_url():
+    from sqlalchemy.engine import make_url
+    return make_url(os.environ[PG_URL_VAR]).set(drivername="postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    """A migrated PostgreSQL database for the session (also a template for tests that need their own)."""
+    if not os.environ.get(PG_URL_VAR):
+        pytest.skip(f"{PG_URL_VAR} is not set")
+    import asyncio
+
+    import asyncpg
+
+    name = f"quizbot_tmpl_{uuid.uuid4().hex[:10]}"
+    admin = _pg_admin_url().render_as_string(hide_password=False)
+
+    async def run(sql: str) -> None:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    def in_thread(fn, *args):
+        # The fixture may be first asked for inside a running event loop (the async `store`), and
+        # asyncio.run (ours and Alembic's) needs a thread without one.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(fn, *args).result()
+
+    in_thread(asyncio.run, run(f'CREATE DATABASE "{name}"'))
+    in_thread(upgrade_sync, _pg_admin_url().set(database=name).render_as_string(hide_password=False))
+    yield name
+    in_thread(asyncio.run, run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@asynccontextmanager
+async def pg_database(template: str | None = None):
+    """A fresh database on the test server, dropped afterwards; yields its URL."""
+    import asyncpg
+
+    name = f"quizbot_t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(_pg_admin_url().render_as_string(hide_password=False))
+    await conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    try:
+        yield _pg_admin_url().set(database=name).render_as_string(hide_password=False)
+    finally:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
+async def store(request, tmp_path, sqlite_template):
+    """The suite's database: every test using it runs on SQLite and, when the URL is set, on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "quiz.db"
+        shutil.copyfile(sqlite_template, path)
+        s = Store(f"sqlite+aiosqlite:///{path}")
+        yield s
+        await s.dispose()
+        return
+    # One migrated database for the session, emptied before each test: much faster than a new one.
+    url = _pg_admin_url().set(database=request.getfixturevalue("pg_template")).render_as_string(hide_password=False)
     s = Store(url)
+    async with s.engine.begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        await conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     yield s
     await s.dispose()
 
 
 @pytest_asyncio.fixture
-async def pg_store():
-    """A fresh database on the test PostgreSQL server; skipped when no URL is configured."""
-    base = os.environ.get(PG_URL_VAR)
-    if not base:
-        pytest.skip(f"{PG_URL_VAR} is not set")
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    name = f"quizbot_t_{uuid.uuid4().hex[:12]}"
-    admin_url = make_url(base).set(drivername="postgresql")
-    conn = await asyncpg.connect(admin_url.render_as_string(hide_password=False))
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    try:
-        await upgrade(url)
+async def pg_store(pg_template):
+    """PostgreSQL only, for tests about PostgreSQL itself; skipped when no URL is configured."""
+    async with pg_database(pg_template) as url:
         s = Store(url)
         yield s
         await s.dispose()
-    finally:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 @pytest.fixture

@@ -16,11 +16,6 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def setup_logging(level: str) -> None:
-    # discord.py's own formatter; it never logs the token.
-    discord.utils.setup_logging(level=getattr(logging, str(level).upper(), logging.INFO), root=True)
-
-
 async def run_discord(settings: Settings, db_path: Path | None = None, *,
                       discord_settings: DiscordSettings | None = None) -> None:
     """Run the Discord front door until cancelled. Configuration problems exit with a clear message."""
@@ -29,7 +24,7 @@ async def run_discord(settings: Settings, db_path: Path | None = None, *,
         token = ds.require_token()
     except DiscordConfigError as err:
         raise SystemExit(f"refusing to start: {err}") from None
-    setup_logging(settings.log_level)
+    # Logging is set up once by the CLI (bot.logs: one line per event, secrets masked).
     try:
         app = await build_app(settings, db_path)
     except ContentError as err:
