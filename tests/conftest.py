@@ -108,7 +108,8 @@ async def store(request, tmp_path, sqlite_template):
         await s.dispose()
         return
     # One migrated database for the session, emptied before each test: much faster than a new one.
-    url = _pg_admin_url().set(database=request.getfixturevalue("pg_template")).render_as_string(hide_password=False)
+    database = request.getfixturevalue("pg_template")  # skips when no PostgreSQL URL is configured
+    url = _pg_admin_url().set(database=database).render_as_string(hide_password=False)
     s = Store(url)
     async with s.engine.begin() as conn:
         tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)

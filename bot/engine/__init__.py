@@ -14,7 +14,8 @@ from bot.engine import leaderboard as board_mod
 from bot.engine import lessons as lessons_mod
 from bot.engine import stats as stats_mod
 from bot.engine.admin import ScheduleDesk
-from bot.engine.answers import AnswerDesk, question_card
+from bot.engine.answers import ANSWER_TEXT_MAX, AnswerDesk, question_card
+from bot.engine.group_commit import GroupCommitter
 from bot.engine.posting import Poster, PostingPolicy
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import community_for, find_learner, learner_for
@@ -35,6 +36,7 @@ class Engine:
         self.calendar = calendar or QuizCalendar()
         self.router = router or SenderRouter()
         self.desk = AnswerDesk(store, catalog, self.calendar, default_timezone)
+        self.committer = GroupCommitter(store, catalog, self.calendar, default_timezone)
         self.poster = Poster(store, catalog, self.calendar, self.router, policy)
         self.schedules = ScheduleDesk(store, catalog, self.poster, default_timezone)
 
@@ -64,15 +66,11 @@ class Engine:
         return await self.desk.deliver(actor, question_id, "practice", require_aware(now))
 
     async def answer(self, actor: Actor, delivery_id: int, answer: str, now: datetime) -> Verdict:
-        return await self.desk.answer(actor, delivery_id, answer, require_aware(now))
+        return await self.committer.submit(actor, delivery_id, (answer or "")[:ANSWER_TEXT_MAX], require_aware(now))
 
     async def answer_post(self, actor: Actor, post_id: int, answer: str, now: datetime) -> Verdict:
         """A click or modal on a daily post: the front door knows the post, the engine its delivery."""
-        async with self.store.read() as session:
-            post = await session.get(Post, post_id)
-        if post is None or post.delivery_id is None:
-            raise NotFound("That daily question no longer exists.")
-        return await self.desk.answer(actor, post.delivery_id, answer, require_aware(now))
+        return await self.committer.submit(actor, None, (answer or "")[:ANSWER_TEXT_MAX], require_aware(now), post_id)
 
     async def post_question(self, post_id: int) -> QuestionCard:
         async with self.store.read() as session:

@@ -9,7 +9,6 @@ from typing import Awaitable, Callable
 from sqlalchemy import delete, update
 from sqlmodel import select
 
-from bot import slots
 from bot.content import Catalog
 from bot.db import Store
 from bot.engine import schedules as sched

@@ -1,21 +1,19 @@
-"""Show a question and take an answer: one transaction, safe to repeat."""
+"""Questions shown and answers graded: the pieces the answer path (group_commit) is built from."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import grading
 from bot.content import Catalog
 from bot.content.schema import FreeTextQuestion, Question, SingleChoiceQuestion
 from bot.db import Store
-from bot.engine import stats as stats_mod
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import learner_for
 from bot.errors import BadInput, NotFound
-from bot.models import Answer, Community, Delivery, Learner, LearnerStats, Post, ScoredQuestion
-from bot.timeutil import local_day
+from bot.models import Answer, Community, Delivery, Learner
+from bot.streaks import StreakState
 from bot.views import Actor, ChoiceView, QuestionCard, Verdict
 
 POINTS_PER_DIFFICULTY = 10
@@ -92,85 +90,26 @@ class AnswerDesk:
             delivery = await create_delivery(session, community, question_id, kind, now, learner)
         return question_card(self.catalog, delivery, position, of)
 
-    async def answer(self, actor: Actor, delivery_id: int, raw: str, now: datetime) -> Verdict:
-        raw = (raw or "")[:ANSWER_TEXT_MAX]
-        async with self.store.write() as session:
-            community, learner = await learner_for(self.store, session, actor, now, self.default_timezone)
-            delivery = await session.get(Delivery, delivery_id)
-            if delivery is None or delivery.community_id != community.id or delivery.learner_id not in (None, learner.id):
-                raise NotFound("That question isn't open to you here.")
-            question = self.catalog.question(delivery.question_id)
-            if question is None:
-                raise NotFound("That question has been retired from the course.")
-            earlier = await self._existing(session, delivery.id, learner.id)
-            if earlier is not None:
-                return await self._verdict(session, question, earlier, "repeat")
-            if delivery.closed_at is not None or (delivery.closes_at is not None and now >= delivery.closes_at):
-                return Verdict(status="closed", question_id=question.id)
-            answer = self._graded(question, raw)
-            answer.delivery_id, answer.learner_id, answer.community_id = delivery.id, learner.id, community.id
-            answer.answered_at, answer.local_day = now, await self._answer_day(session, delivery, community, now)
-            inserted = await session.exec(
-                self.store.insert(Answer).values(**answer.model_dump(exclude={"id"}))
-                .on_conflict_do_nothing(index_elements=["delivery_id", "learner_id"]).returning(Answer.id))
-            answer_id = inserted.scalar_one_or_none()
-            if answer_id is None:  # a concurrent double click won the race; report its verdict
-                return await self._verdict(session, question, await self._existing(session, delivery.id, learner.id), "repeat")
-            answer.id = answer_id
-            answer.points = await self._award(session, question, delivery, answer)
-            stats = await stats_mod.record_answer(session, self.calendar, community, answer)
-            return self._render(question, answer, stats, "new")
 
-    @staticmethod
-    async def _answer_day(session: AsyncSession, delivery: Delivery, community: Community, now: datetime):
-        """A daily post's answer counts for the post's quiz day (Friday's question answered on Saturday
-        keeps Friday's streak); any other answer counts for the local day it was given."""
-        if delivery.kind == "post":
-            day = (await session.exec(select(Post.quiz_day).where(Post.delivery_id == delivery.id))).first()
-            if day is not None:
-                return day
-        return local_day(now, community.timezone)
 
-    def _graded(self, question: Question, raw: str) -> Answer:
-        if isinstance(question, SingleChoiceQuestion):
-            choice_id = interpret_choice(question, raw)
-            grade = grading.grade_choice(question, choice_id)
-            return Answer(question_id=question.id, choice_id=choice_id, correct=grade.correct, close=False)
-        if not raw.strip():
-            raise BadInput("Type an answer in words.")
-        assert isinstance(question, FreeTextQuestion)
-        grade = grading.grade_free_text(question, raw)
-        return Answer(question_id=question.id, text=raw.strip(), correct=grade.correct, close=grade.close)
+def grade_answer(question: Question, raw: str) -> Answer:
+    """An unsaved Answer with the grade; BadInput when the text cannot be an answer to this question."""
+    if isinstance(question, SingleChoiceQuestion):
+        choice_id = interpret_choice(question, raw)
+        grade = grading.grade_choice(question, choice_id)
+        return Answer(question_id=question.id, choice_id=choice_id, correct=grade.correct, close=False)
+    if not raw.strip():
+        raise BadInput("Type an answer in words.")
+    assert isinstance(question, FreeTextQuestion)
+    grade = grading.grade_free_text(question, raw)
+    return Answer(question_id=question.id, text=raw.strip(), correct=grade.correct, close=grade.close)
 
-    async def _award(self, session: AsyncSession, question: Question, delivery: Delivery, answer: Answer) -> int:
-        points = points_for(question, answer.correct)
-        if points and delivery.kind in PERSONAL_KINDS:
-            # Lesson and practice questions pay once per learner: retakes are for learning, not farming.
-            first = await session.exec(self.store.insert(ScoredQuestion).values(
-                learner_id=answer.learner_id, question_id=question.id, answer_id=answer.id,
-            ).on_conflict_do_nothing(index_elements=["learner_id", "question_id"]).returning(ScoredQuestion.answer_id))
-            if first.scalar_one_or_none() is None:
-                points = 0
-        if points:
-            row = await session.get(Answer, answer.id)
-            row.points = points
-            session.add(row)
-        return points
 
-    @staticmethod
-    async def _existing(session: AsyncSession, delivery_id: int, learner_id: int) -> Answer | None:
-        return (await session.exec(select(Answer).where(
-            Answer.delivery_id == delivery_id, Answer.learner_id == learner_id))).first()
 
-    async def _verdict(self, session: AsyncSession, question: Question, answer: Answer, status: str) -> Verdict:
-        stats = (await session.exec(select(LearnerStats).where(LearnerStats.learner_id == answer.learner_id))).one()
-        return self._render(question, answer, stats, status)
-
-    @staticmethod
-    def _render(question: Question, answer: Answer, stats: LearnerStats, status: str) -> Verdict:
-        return Verdict(
-            status=status, question_id=question.id, correct=answer.correct, close=answer.close,
-            your_answer=shown_answer(question, answer), right_answer=right_answer(question),
-            explanation=question.explanation, points=answer.points, total_points=stats.points,
-            streak=stats.current_streak, best_streak=stats.best_streak, freezes=stats.freezes,
-        )
+def verdict_for(question: Question, answer: Answer, total_points: int, state: StreakState, status: str) -> Verdict:
+    return Verdict(
+        status=status, question_id=question.id, correct=answer.correct, close=answer.close,
+        your_answer=shown_answer(question, answer), right_answer=right_answer(question),
+        explanation=question.explanation, points=answer.points, total_points=total_points,
+        streak=state.current, best_streak=state.best, freezes=state.freezes,
+    )

@@ -212,7 +212,6 @@ class Poster:
             if post.claim_token != card.claim_token or post.status == "posted":
                 log.error("post sent after its claim was retaken", extra={"post_id": post.id})
                 return
-            schedule = await session.get(Schedule, post.schedule_id)
             community = await session.get(Community, post.community_id)
             was_quiz_day = await self.calendar.is_quiz_day(session, community, post.quiz_day)
             first = await self.calendar.first_posted(session, community)

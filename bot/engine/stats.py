@@ -1,7 +1,7 @@
 """Keep each learner's counters (points, streak, freezes) in step with the answer log.
 
-The live update and the rebuild share the pure rules in `bot.streaks`, and both ask the same
-quiz calendar which days count, so the cache and the log cannot drift apart by construction;
+The live update (bot.engine.group_commit) and the rebuild share the pure rules in `bot.streaks`
+and the same quiz calendar, so the cache and the log cannot drift apart by construction;
 `verify_stats` checks it anyway.
 """
 from __future__ import annotations
@@ -31,23 +31,6 @@ def store_state(stats: LearnerStats, state: streaks.StreakState) -> None:
 async def locked_stats(session: AsyncSession, learner_id: int) -> LearnerStats:
     return (await session.exec(
         select(LearnerStats).where(LearnerStats.learner_id == learner_id).with_for_update())).one()
-
-
-async def record_answer(session: AsyncSession, calendar: QuizCalendar, community: Community,
-                        answer: Answer) -> LearnerStats:
-    stats = await locked_stats(session, answer.learner_id)
-    stats.points += answer.points
-    stats.answers += 1
-    stats.correct += int(answer.correct)
-    last = stats.last_quiz_day
-    if last is not None and answer.local_day < last:
-        # An answer arriving for an earlier day (delayed delivery): replay rather than guess.
-        store_state(stats, await replay_learner(session, calendar, community, answer.learner_id))
-    elif (last is None or answer.local_day > last) and await calendar.is_quiz_day(session, community, answer.local_day):
-        missed = 0 if last is None else await calendar.missed_between(session, community, last, answer.local_day)
-        store_state(stats, streaks.answer_day(state_of(stats), answer.local_day, missed))
-    session.add(stats)
-    return stats
 
 
 async def streak_today(session: AsyncSession, calendar: QuizCalendar, community: Community,

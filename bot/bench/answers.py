@@ -1,0 +1,294 @@
+"""Scenario 1: many learners answer the open daily questions at once, through the engine.
+
+Set-up (not timed): an admin creates one daily schedule per channel and one `engine.tick` posts them
+(a no-op front door). Then:
+
+- sequential: `sequential_answers` learners answer one more post one at a time: the engine's own
+  service time per answer, with the SQL statements and commits it takes;
+- concurrent: N learners (asyncio tasks, all started together) each answer every open post with
+  `engine.answer_post`; an answer counts when the call returned, i.e. its transaction committed.
+  Latency is per answer, from call to return (so it includes waiting for a pooled connection and
+  for SQLite's write lock).
+
+The floor: the raw driver committing one row per transaction into the real `answer` table of a
+freshly migrated database (same columns, constraints, indexes and foreign keys; on SQLite the
+stdlib sqlite3 module with the app's pragmas and BEGIN IMMEDIATE; on PostgreSQL asyncpg, one
+autocommitted INSERT per row).
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import time
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import event, func
+from sqlmodel import select
+
+from bot.bench.databases import Backend, FreshDb
+from bot.bench.fakes import PLATFORM, NoopSender
+from bot.bench.measure import (ScenarioResult, Target, peak_rss_since_reset_mib, reset_peak_rss, rss_now_mib,
+                               ru_maxrss_mib, summary_ms)
+from bot.bench.sizes import Sizes
+from bot.content import Catalog
+from bot.content.schema import FreeTextQuestion, Question, SingleChoiceQuestion
+from bot.db import Store
+from bot.engine import Engine
+from bot.models import Answer
+from bot.ports import SenderRouter
+from bot.views import Actor, ScheduleSpec
+
+SLOT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
+COMMUNITY = "answers"
+TARGET_RATIO, TARGET_P99_MS = 1.0, 25.0
+
+ANSWER_COLUMNS = ("delivery_id", "learner_id", "community_id", "question_id", "choice_id", "text", "correct", "close",
+                  "points", "answered_at", "local_day")
+
+
+def answer_text(question: Question, rng: random.Random) -> str:
+    """What a learner clicks or types: right about 60% of the time."""
+    right = rng.random() < 0.6
+    if isinstance(question, SingleChoiceQuestion):
+        pool = [c.id for c in question.choices if c.correct == right] or [c.id for c in question.choices]
+        return rng.choice(pool)
+    assert isinstance(question, FreeTextQuestion)
+    if right and question.accepted:
+        return rng.choice(question.accepted)
+    if right and question.model_answer:
+        return question.model_answer
+    return rng.choice(["no idea", "the bigger model", "it makes training faster"])
+
+
+class StatementCounter:
+    """Counts SQL statements and commits on an engine while `active`."""
+
+    def __init__(self, store: Store):
+        self.active, self.statements, self.commits = False, 0, 0
+        event.listen(store.engine.sync_engine, "before_cursor_execute", self._statement)
+        event.listen(store.engine.sync_engine, "commit", self._commit)
+
+    def _statement(self, *args, **kwargs):
+        if self.active:
+            self.statements += 1
+
+    def _commit(self, *args, **kwargs):
+        if self.active:
+            self.commits += 1
+
+
+async def _open_posts(engine: Engine, channels: int) -> list[int]:
+    admin = Actor(PLATFORM, COMMUNITY, "admin", "Admin", is_admin=True)
+    for c in range(channels):
+        await engine.schedules.create(admin, ScheduleSpec(f"answers-{c}", "09:00", "daily", shuffle=True),
+                                      SLOT - timedelta(days=1))
+    outcomes = await engine.tick(SLOT)
+    posted = [o.post_id for o in outcomes if o.status == "posted"]
+    if len(posted) != channels:
+        raise RuntimeError(f"set-up: expected {channels} posts, got {outcomes}")
+    return posted
+
+
+async def _post_questions(engine: Engine, post_ids: list[int]) -> dict[int, Question]:
+    return {pid: engine.catalog.questions[(await engine.post_question(pid)).question_id] for pid in post_ids}
+
+
+async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: ScenarioResult) -> float:
+    """Returns the concurrent answers/s."""
+    store = Store(db.url)
+    sender = NoopSender()
+    engine = Engine(store, catalog, router=SenderRouter({PLATFORM: sender}))
+    counter = StatementCounter(store)
+    try:
+        post_ids = await _post_questions(engine, await _open_posts(engine, sizes.posts + 1))
+        seq_post, open_posts = list(post_ids)[0], list(post_ids)[1:]
+        answered_at = SLOT + timedelta(minutes=30)
+
+        # Sequential: one answer at a time, nothing queued.
+        rng = random.Random(1)
+        seq_lat: list[float] = []
+        counter.active = True
+        started = time.perf_counter()
+        for i in range(sizes.sequential_answers):
+            who = Actor(PLATFORM, COMMUNITY, f"seq{i}", f"Sequential {i}")
+            t0 = time.perf_counter()
+            verdict = await engine.answer_post(who, seq_post, answer_text(post_ids[seq_post], rng), answered_at)
+            seq_lat.append(time.perf_counter() - t0)
+            assert verdict.status == "new", verdict
+        seq_wall = time.perf_counter() - started
+        counter.active = False
+        seq_statements, seq_commits = counter.statements, counter.commits
+
+        # Concurrent: N learners at once, each answering every open post (in its own order).
+        latencies: list[float] = []
+        statuses: Counter[str] = Counter()
+        errors: Counter[str] = Counter()
+
+        async def learner(i: int) -> None:
+            lrng = random.Random(1000 + i)
+            who = Actor(PLATFORM, COMMUNITY, f"user{i}", f"Learner {i}")
+            for pid in lrng.sample(open_posts, len(open_posts)):
+                raw = answer_text(post_ids[pid], lrng)
+                t0 = time.perf_counter()
+                try:
+                    verdict = await engine.answer_post(who, pid, raw, answered_at + timedelta(seconds=i % 600))
+                except Exception as err:  # counted and reported, never hidden
+                    errors[f"{type(err).__name__}: {str(err)[:80]}"] += 1
+                    continue
+                latencies.append(time.perf_counter() - t0)
+                statuses[verdict.status] += 1
+
+        rss_before = rss_now_mib()
+        reset = reset_peak_rss()
+        started = time.perf_counter()
+        await asyncio.gather(*(learner(i) for i in range(sizes.learners)))
+        wall = time.perf_counter() - started
+        peak = peak_rss_since_reset_mib() if reset else None
+
+        async with store.read() as session:
+            stored = (await session.exec(select(func.count(Answer.id)))).one()
+        mismatches = await engine.verify_stats(Actor(PLATFORM, COMMUNITY, "admin", "Admin", is_admin=True))
+    finally:
+        await store.dispose()
+
+    done = statuses.get("new", 0)
+    rate = done / wall if wall > 0 else 0.0
+    lat = summary_ms(latencies)
+    seq = summary_ms(seq_lat)
+    result.figures.update({
+        "learners": sizes.learners, "open_posts": len(open_posts), "answers": done,
+        "wall_s": wall, "answers_per_s": rate,
+        "latency_p50_ms": lat.get("p50_ms"), "latency_p95_ms": lat.get("p95_ms"), "latency_p99_ms": lat.get("p99_ms"),
+        "latency_max_ms": lat.get("max_ms"), "latency_mean_ms": lat.get("mean_ms"),
+        "sequential_answers": sizes.sequential_answers, "sequential_answers_per_s": sizes.sequential_answers / seq_wall,
+        "sequential_p50_ms": seq.get("p50_ms"), "sequential_p95_ms": seq.get("p95_ms"),
+        "sequential_p99_ms": seq.get("p99_ms"),
+        "sql_statements_per_answer": seq_statements / max(sizes.sequential_answers, 1),
+        "commits_per_answer": seq_commits / max(sizes.sequential_answers, 1),
+        "peak_rss_mib": peak if peak is not None else ru_maxrss_mib(),
+        "rss_before_mib": rss_before, "ru_maxrss_mib": ru_maxrss_mib(),
+    })
+    result.checks.update({
+        "errors": sum(errors.values()), "repeats": statuses.get("repeat", 0), "closed": statuses.get("closed", 0),
+        "rows_in_answer_table": stored, "rows_expected": done + sizes.sequential_answers,
+        "stats_mismatches": len(mismatches),
+    })
+    if errors:
+        result.notes.append("errors: " + "; ".join(f"{n}× {e}" for e, n in errors.most_common(3)))
+    result.notes.append(
+        "peak_rss_mib: the process's resident-set high-water mark during the concurrent phase (Linux VmHWM, reset via "
+        "/proc/self/clear_refs just before it; interpreter and imports included, no tracemalloc); ru_maxrss_mib: "
+        "getrusage peak of the whole process" if peak is not None else
+        "peak_rss_mib: getrusage ru_maxrss of the whole process (interpreter and imports included, no tracemalloc)")
+    return rate
+
+
+def _floor_rows(catalog: Catalog, rows: int, learners: int) -> tuple[int, int, list[tuple]]:
+    """(deliveries, learners, answer rows) such that every (delivery, learner) pair is distinct."""
+    deliveries = math.ceil(rows / learners)
+    questions = [q for q in catalog.questions.values() if isinstance(q, SingleChoiceQuestion)]
+    rng = random.Random(7)
+    out = []
+    at = SLOT + timedelta(minutes=30)
+    for n in range(rows):
+        d, learner = n // learners + 1, n % learners + 1
+        q = questions[(d - 1) % len(questions)]
+        choice = rng.choice(q.choices)
+        out.append((d, learner, 1, q.id, choice.id, None, choice.correct, False,
+                    10 * q.difficulty if choice.correct else 0, at + timedelta(microseconds=n), at.date()))
+    return deliveries, learners, out
+
+
+def _sqlite_ts(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_row(row: tuple) -> tuple:
+    return tuple(_sqlite_ts(v) if isinstance(v, datetime) else v.isoformat() if isinstance(v, date)
+                 else int(v) if isinstance(v, bool) else v for v in row)
+
+
+def sqlite_floor(db: FreshDb, catalog: Catalog, rows: int, learners: int) -> dict:
+    deliveries, learners, data = _floor_rows(catalog, rows, learners)
+    conn = db.sqlite_connect()
+    try:
+        created = _sqlite_ts(SLOT)
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO community (id, platform, external_id, name, timezone, created_at) "
+                     "VALUES (1, 'bench', 'floor', 'floor', 'UTC', ?)", (created,))
+        conn.executemany("INSERT INTO learner (id, community_id, user_id, display_name, created_at) VALUES (?, 1, ?, ?, ?)",
+                         [(i, f"u{i}", f"Learner {i}", created) for i in range(1, learners + 1)])
+        conn.executemany("INSERT INTO delivery (id, community_id, question_id, kind, created_at) VALUES (?, 1, ?, 'post', ?)",
+                         [(d, data[0][3], created) for d in range(1, deliveries + 1)])
+        conn.execute("COMMIT")
+        sql = f"INSERT INTO answer ({', '.join(ANSWER_COLUMNS)}) VALUES ({', '.join('?' * len(ANSWER_COLUMNS))})"
+        prepared = [_sqlite_row(r) for r in data]
+        started = time.perf_counter()
+        for row in prepared:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(sql, row)
+            conn.execute("COMMIT")
+        wall = time.perf_counter() - started
+        stored = conn.execute("SELECT count(*) FROM answer").fetchone()[0]
+    finally:
+        conn.close()
+    assert stored == len(data)
+    return {"rows": len(data), "wall_s": wall, "rows_per_s": len(data) / wall}
+
+
+async def pg_floor(db: FreshDb, catalog: Catalog, rows: int, learners: int) -> dict:
+    deliveries, learners, data = _floor_rows(catalog, rows, learners)
+    conn = await db.pg_connect()
+    try:
+        async with conn.transaction():
+            await conn.execute("INSERT INTO community (id, platform, external_id, name, timezone, created_at) "
+                               "VALUES (1, 'bench', 'floor', 'floor', 'UTC', $1)", SLOT)
+            await conn.executemany("INSERT INTO learner (id, community_id, user_id, display_name, created_at) "
+                                   "VALUES ($1, 1, $2, $3, $4)",
+                                   [(i, f"u{i}", f"Learner {i}", SLOT) for i in range(1, learners + 1)])
+            await conn.executemany("INSERT INTO delivery (id, community_id, question_id, kind, created_at) "
+                                   "VALUES ($1, 1, $2, 'post', $3)", [(d, data[0][3], SLOT) for d in range(1, deliveries + 1)])
+        sql = (f"INSERT INTO answer ({', '.join(ANSWER_COLUMNS)}) "
+               f"VALUES ({', '.join(f'${i}' for i in range(1, len(ANSWER_COLUMNS) + 1))})")
+        started = time.perf_counter()
+        for row in data:
+            await conn.execute(sql, *row)  # autocommit: one transaction per row
+        wall = time.perf_counter() - started
+        stored = await conn.fetchval("SELECT count(*) FROM answer")
+    finally:
+        await conn.close()
+    assert stored == len(data)
+    return {"rows": len(data), "wall_s": wall, "rows_per_s": len(data) / wall}
+
+
+async def run(backend: Backend, catalog: Catalog, sizes: Sizes) -> ScenarioResult:
+    result = ScenarioResult("answers", "1. Answers: concurrent learners through the engine", backend.kind)
+    async with backend.fresh("answers") as db:
+        rate = await engine_run(db, catalog, sizes, result)
+    rows = max(sizes.learners * sizes.posts, sizes.floor_rows_min)
+    learners = max(sizes.learners, 100)
+    async with Backend(None).fresh("floor") as db:
+        sqlite_raw = await asyncio.to_thread(sqlite_floor, db, catalog, rows, learners)
+    result.figures.update({"floor_sqlite3_rows": sqlite_raw["rows"], "floor_sqlite3_rows_per_s": sqlite_raw["rows_per_s"],
+                           "ratio_engine_to_sqlite3": rate / sqlite_raw["rows_per_s"]})
+    floor_rate, floor_name = sqlite_raw["rows_per_s"], "sqlite3"
+    if backend.kind == "postgresql":
+        async with backend.fresh("pgfloor") as db:
+            pg_raw = await pg_floor(db, catalog, rows, learners)
+        result.figures.update({"floor_asyncpg_rows": pg_raw["rows"], "floor_asyncpg_rows_per_s": pg_raw["rows_per_s"],
+                               "ratio_engine_to_asyncpg": rate / pg_raw["rows_per_s"]})
+        floor_rate, floor_name = pg_raw["rows_per_s"], "asyncpg"
+        result.notes.append("on PostgreSQL the target ratio uses the asyncpg floor (same server, one autocommitted "
+                            "INSERT per row, one connection); the sqlite3 floor (a local file) is shown for reference")
+    ratio = rate / floor_rate
+    p99 = result.figures.get("latency_p99_ms")
+    result.figures["ratio_engine_to_floor"] = ratio
+    result.targets += [
+        Target(f"answers/s ÷ raw {floor_name} rows/s", f">= {TARGET_RATIO}", ratio, ratio >= TARGET_RATIO),
+        Target("answer latency p99", f"<= {TARGET_P99_MS:g} ms", p99, p99 is not None and p99 <= TARGET_P99_MS),
+    ]
+    result.notes.append("floor: one row per transaction into the migrated `answer` table (same columns, unique key, "
+                        "indexes, foreign keys), single connection, sequential")
+    return result
