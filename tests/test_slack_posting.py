@@ -212,3 +212,9 @@ async def test_health_check(h):
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{h.base_url}/healthz") as resp:
             assert resp.status == 200 and await resp.text() == "ok"
+        card = await h.engine.practice(h.actor("U1"), h.clock())
+        await h.engine.answer(h.actor("U1"), card.delivery_id, "1", h.clock())
+        async with http.get(f"{h.base_url}/metrics") as resp:
+            text = await resp.text()
+        assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/plain")
+        assert 'quizbot_answers_total{status="new"}' in text and "quizbot_answer_seconds_bucket" in text

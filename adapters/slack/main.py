@@ -23,6 +23,7 @@ from adapters.slack.app import SlackBundle, build_slack_app
 from adapters.slack.install import Installations
 from adapters.slack.listeners import utc_now
 from adapters.slack.settings import OAUTH, SOCKET, SlackConfigError, SlackSettings, load_slack_settings
+from bot.metrics import exposition
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -65,7 +66,12 @@ class SlackRuntime:
         async def healthz(_request: web.Request) -> web.Response:
             return web.Response(text="ok")
 
+        async def prometheus(_request: web.Request) -> web.Response:
+            body, content_type = exposition()
+            return web.Response(body=body, headers={"Content-Type": content_type})
+
         app.router.add_get("/healthz", healthz)
+        app.router.add_get("/metrics", prometheus)
         return app
 
     async def start_http(self, port: int, host: str = "0.0.0.0") -> int:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import select
 
+from bot import metrics
 from bot.content import Catalog
 from bot.db import Store
 from bot.engine import groups as groups_mod
@@ -99,7 +100,10 @@ class Engine:
     # so a channel reads yesterday's results before today's question.
     async def tick(self, now: datetime) -> list[PostOutcome]:
         now = require_aware(now)
-        return await self.poster.reveal_due(now) + await self.poster.post_due(now)
+        outcomes = await self.poster.reveal_due(now) + await self.poster.post_due(now)
+        for outcome in outcomes:
+            metrics.POSTS.labels(outcome.status).inc()
+        return outcomes
 
     # Progress ----------------------------------------------------------------
     async def streak(self, actor: Actor, now: datetime) -> StreakView:

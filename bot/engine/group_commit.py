@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, tuple_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import streaks
+from bot import metrics, streaks
 from bot.content import Catalog
 from bot.content.schema import Question
 from bot.db import Store
@@ -81,7 +81,8 @@ class GroupCommitter:
         self._waiting.append(request)
         if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
             self._writer = loop.create_task(self._drain())
-        return await request.future
+        with metrics.ANSWER_SECONDS.time():
+            return await request.future
 
     async def _drain(self) -> None:
         while self._waiting:
@@ -95,7 +96,9 @@ class GroupCommitter:
                         await self._commit_alone(request)
                 else:
                     batch[0].error = err
+            metrics.BATCH_SIZE.observe(len(batch))
             for request in batch:
+                metrics.ANSWERS.labels("error" if request.error else request.result.status).inc()
                 self._settle(request)
 
     async def _commit_alone(self, request: Request) -> None:
