@@ -139,6 +139,7 @@ class LearnerStats(SQLModel, table=True):
     """A cache of what the answer log gives; `rebuild_stats` recomputes it and must agree."""
 
     __tablename__ = "learner_stats"
+    __table_args__ = (Index("ix_learner_stats_board", "community_id", "points"),)
 
     learner_id: int = Field(sa_column=Column(Integer, ForeignKey("learner.id", ondelete="CASCADE"), primary_key=True))
     community_id: int = Field(sa_column=fk("community.id"))
@@ -223,3 +224,19 @@ class BotState(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(100), primary_key=True))
     value: str = Field(sa_column=Column(String(4000), nullable=False))
     updated_at: datetime = Field(sa_column=utc_column())
+
+
+class LearnerPeriod(SQLModel, table=True):
+    """Points per learner per week and month (a cache of the answer log, like LearnerStats), so a
+    leaderboard is an index range scan instead of an aggregate over every answer of the period."""
+
+    __tablename__ = "learner_period"
+    __table_args__ = (Index("ix_learner_period_board", "community_id", "period", "start", "points"),)
+
+    learner_id: int = Field(sa_column=Column(Integer, ForeignKey("learner.id", ondelete="CASCADE"), primary_key=True))
+    period: str = Field(sa_column=Column(String(5), primary_key=True))  # week | month
+    start: date = Field(sa_column=Column(Date, primary_key=True))  # Monday or the 1st, local
+    community_id: int = Field(sa_column=fk("community.id", index=False))
+    points: int = Field(default=0, sa_column=counter())
+    answers: int = Field(default=0, sa_column=counter())
+    correct: int = Field(default=0, sa_column=counter())

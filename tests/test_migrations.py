@@ -52,6 +52,9 @@ def test_upgrade_keeps_every_row(tmp_path):
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute("SELECT display_name FROM learner ORDER BY id").fetchall() == [("Ada",), ("Ben",)]
         assert conn.execute("SELECT local_day FROM answer").fetchone()[0] == str(date(2026, 1, 5))
+        # 0003 filled the leaderboard rollup from the existing answers (2026-01-05 is a Monday).
+        assert conn.execute("SELECT period, start, points, answers, correct FROM learner_period ORDER BY period").fetchall() \
+            == [("month", "2026-01-01", 10, 1, 1), ("week", "2026-01-05", 10, 1, 1)]
 
 
 def test_upgrade_twice_is_a_no_op(tmp_path):
@@ -81,3 +84,22 @@ async def test_migrations_run_on_postgres(pg_store):
         diff = await conn.run_sync(lambda sync: compare_metadata(
             MigrationContext.configure(sync, opts={"compare_type": True}), SQLModel.metadata))
     assert diff == []
+
+
+async def test_rollup_backfill_on_postgres(pg_template):
+    """The same upgrade with rows, on PostgreSQL (its date arithmetic differs from SQLite's)."""
+    import asyncpg
+
+    from conftest import pg_database
+    async with pg_database() as url:
+        await upgrade(url, "0002")
+        conn = await asyncpg.connect(url)
+        try:
+            for sql in ROWS_AT_FIRST.values():
+                await conn.execute(sql.replace("VALUES (1, 1, 1, 1, 'mini-capital', 'b', 1, 0,",
+                                               "VALUES (1, 1, 1, 1, 'mini-capital', 'b', true, false,"))
+            await upgrade(url)
+            rows = await conn.fetch("SELECT period, start::text, points, answers, correct FROM learner_period ORDER BY period")
+        finally:
+            await conn.close()
+    assert [tuple(r) for r in rows] == [("month", "2026-01-01", 10, 1, 1), ("week", "2026-01-05", 10, 1, 1)]

@@ -135,7 +135,7 @@ async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scenar
                 try:
                     verdict = await engine.answer_post(who, pid, raw, answered_at + timedelta(seconds=i % 600))
                 except Exception as err:  # counted and reported, never hidden
-                    errors[f"{type(err).__name__}: {str(err)[:80]}"] += 1
+                    errors[f"{type(err).__name__}: {(str(err).splitlines() or [''])[0][:100]}"] += 1
                     continue
                 latencies.append(time.perf_counter() - t0)
                 statuses[verdict.status] += 1

@@ -26,7 +26,7 @@ from bot.engine.answers import PERSONAL_KINDS, grade_answer, points_for, verdict
 from bot.engine.calendar import DayCounter, QuizCalendar
 from bot.engine.identity import clean_name, community_for
 from bot.errors import NotFound, QuizError
-from bot.models import Answer, Community, Delivery, Learner, LearnerStats, Post, ScoredQuestion
+from bot.models import Answer, Community, Delivery, Learner, LearnerPeriod, LearnerStats, Post, ScoredQuestion
 from bot.timeutil import local_day
 from bot.views import Actor, Verdict
 
@@ -282,6 +282,7 @@ class GroupCommitter:
             stats = batch.stats[learner_id]
             community = next(r.community for r in new if r.learner_id == learner_id)
             stats_mod.store_state(stats, await stats_mod.replay_learner(session, self.calendar, community, learner_id))
+        await self._add_to_periods(session, new)
         changed = {r.learner_id for r in new}
         if changed:
             table = LearnerStats.__table__
@@ -295,6 +296,25 @@ class GroupCommitter:
             else:
                 points, state = snapshots[id(r)]
                 r.result = verdict_for(self.catalog.questions[r.answer.question_id], r.answer, points, state, "new")
+
+    async def _add_to_periods(self, session: AsyncSession, new: list[Request]) -> None:
+        """This week's and this month's totals per learner grow with each new answer."""
+        totals: dict[tuple, list[int]] = {}
+        for r in new:
+            for period, start in stats_mod.periods_of(r.answer.local_day):
+                acc = totals.setdefault((r.learner_id, period, start, r.community.id), [0, 0, 0])
+                acc[0] += r.answer.points
+                acc[1] += 1
+                acc[2] += int(r.answer.correct)
+        if not totals:
+            return
+        stmt = self.store.insert(LearnerPeriod)
+        table = LearnerPeriod.__table__
+        await many(session, stmt.on_conflict_do_update(
+            index_elements=["learner_id", "period", "start"],
+            set_={c: table.c[c] + stmt.excluded[c] for c in ("points", "answers", "correct")}),
+            [{"learner_id": k[0], "period": k[1], "start": k[2], "community_id": k[3],
+              "points": v[0], "answers": v[1], "correct": v[2]} for k, v in sorted(totals.items())])
 
     async def _finish(self, session: AsyncSession, batch: Batch) -> None:
         """Repeats report the first verdict with the learner's counters as they now stand."""

@@ -1,21 +1,22 @@
 """Leaderboards per community: this week, this month and all time, for learners and groups.
 
-Weeks start on Monday and months on the 1st, in the community's time zone; the answer log
-stores each answer's local day, so a period is a plain date range.
+Weeks start on Monday and months on the 1st, in the community's time zone. Totals come from
+the caches the answer path keeps (learner_stats for all time, learner_period for weeks and
+months), so a board is an index range scan, not an aggregate over every answer.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import streaks
 from bot.engine.calendar import QuizCalendar
-from bot.engine.stats import streak_today
+from bot.engine.stats import state_of
 from bot.errors import BadInput
-from bot.models import Answer, Community, GroupMembership, Learner, LearnerStats, StudyGroup
+from bot.models import Community, GroupMembership, Learner, LearnerPeriod, LearnerStats, StudyGroup
 from bot.timeutil import month_start, week_start
 from bot.views import LeaderboardView, LeaderRow
 
@@ -36,86 +37,93 @@ def period_start(period: str, today: date) -> date | None:
     return {"week": week_start(today), "month": month_start(today), "all": None}[period]
 
 
-@dataclass
-class Tally:
-    learner_id: int
-    name: str
-    points: int
-    answers: int
-    correct: int
+def totals_source(community: Community, period: str, since: date | None):
+    """The table holding the period's totals, and the filter selecting this community's rows."""
+    if period == "all":
+        return LearnerStats, [LearnerStats.community_id == community.id, LearnerStats.answers > 0]
+    return LearnerPeriod, [LearnerPeriod.community_id == community.id, LearnerPeriod.period == period,
+                           LearnerPeriod.start == since, LearnerPeriod.answers > 0]
 
 
-async def _tallies(session: AsyncSession, community: Community, since: date | None, group_id: int | None) -> list[Tally]:
-    stmt = (select(Learner.id, Learner.display_name, func.sum(Answer.points), func.count(Answer.id),
-                   func.sum(case((Answer.correct, 1), else_=0)))
-            .join(Answer, Answer.learner_id == Learner.id)
-            .where(Answer.community_id == community.id))
-    if since is not None:
-        stmt = stmt.where(Answer.local_day >= since)
-    if group_id is not None:
-        stmt = stmt.join(GroupMembership, GroupMembership.learner_id == Learner.id).where(GroupMembership.group_id == group_id)
-    rows = (await session.exec(stmt.group_by(Learner.id, Learner.display_name))).all()
-    return [Tally(i, n, int(p or 0), int(a), int(c or 0)) for i, n, p, a, c in rows]
-
-
-def _ranked(items: list, score) -> list[tuple[int, object]]:
-    """Competition ranking (1, 2, 2, 4): equal scores share a rank."""
-    items = sorted(items, key=score, reverse=True)
-    ranked, rank, previous = [], 0, None
-    for i, item in enumerate(items, 1):
-        key = score(item)[0]
-        if key != previous:
-            rank, previous = i, key
-        ranked.append((rank, item))
-    return ranked
+def accuracy(correct: int, answers: int) -> float:
+    return correct / answers if answers else 0.0
 
 
 async def learner_board(session: AsyncSession, calendar: QuizCalendar, community: Community, me: Learner | None,
                         period: str, today: date, group: StudyGroup | None = None, limit: int = 10) -> LeaderboardView:
     since = period_start(period, today)
-    tallies = _tallies(session, community, since, group.id if group else None)
-    ranked = _ranked(await tallies, lambda t: (t.points, t.correct / t.answers if t.answers else 0, -t.learner_id))
-    shown = [(r, t) for r, t in ranked[:limit]]
-    mine = next(((r, t) for r, t in ranked if me is not None and t.learner_id == me.id), None)
-    wanted = {t.learner_id for _, t in shown} | ({mine[1].learner_id} if mine else set())
-    stats = {s.learner_id: s for s in (await session.exec(
-        select(LearnerStats).where(LearnerStats.learner_id.in_(wanted)))).all()} if wanted else {}
+    src, where = totals_source(community, period, since)
+    base = (select(src.learner_id, Learner.display_name, src.points, src.answers, src.correct)
+            .join(Learner, Learner.id == src.learner_id).where(*where))
+    if group is not None:
+        base = base.join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(
+            GroupMembership.group_id == group.id)
+    top = (await session.exec(base.order_by(src.points.desc(), (src.correct * 1.0 / src.answers).desc(),
+                                            src.learner_id).limit(limit))).all()
+    total = (await session.exec(select(func.count()).select_from(base.subquery()))).one()
+    mine = None
+    if me is not None:
+        mine = next((row for row in top if row[0] == me.id), None) or \
+            (await session.exec(base.where(src.learner_id == me.id))).first()
+    # Competition ranking (1, 2, 2, 4): the rows above a shown row are all in `top`.
+    ranks, previous = {}, None
+    for i, row in enumerate(top, 1):
+        if row[2] != previous:
+            rank, previous = i, row[2]
+        ranks[row[0]] = rank
+    if mine is not None and mine[0] not in ranks:
+        above = select(func.count()).select_from(base.where(src.points > mine[2]).subquery())
+        ranks[mine[0]] = 1 + (await session.exec(above)).one()
+    current = await current_streaks(session, calendar, community, [r[0] for r in top] + ([mine[0]] if mine else []), today)
 
-    async def row(rank: int, t: Tally) -> LeaderRow:
-        streak = (await streak_today(session, calendar, community, stats[t.learner_id], today)).current \
-            if t.learner_id in stats else 0
-        return LeaderRow(rank, t.name, t.points, t.answers, t.correct / t.answers if t.answers else 0.0, streak,
-                         me is not None and t.learner_id == me.id)
+    def row(r) -> LeaderRow:
+        return LeaderRow(ranks[r[0]], r[1], int(r[2]), int(r[3]), accuracy(r[4], r[3]), current.get(r[0], 0),
+                         me is not None and r[0] == me.id)
 
-    rows = tuple([await row(r, t) for r, t in shown])
-    me_row = await row(*mine) if mine else None
-    return LeaderboardView(period, since, group.name if group else None, rows, me_row, len(ranked))
+    return LeaderboardView(period, since, group.name if group else None, tuple(row(r) for r in top),
+                           row(mine) if mine else None, int(total))
+
+
+async def current_streaks(session: AsyncSession, calendar: QuizCalendar, community: Community, learner_ids: list[int],
+                          today: date) -> dict[int, int]:
+    """Streaks as shown today, for a few learners, with one look at the community's calendar."""
+    if not learner_ids:
+        return {}
+    rows = (await session.exec(select(LearnerStats).where(LearnerStats.learner_id.in_(set(learner_ids))))).all()
+    counter = await calendar.offline_counter(session, community)
+    out = {}
+    for stats in rows:
+        state = state_of(stats)
+        if state.last_day is not None and state.last_day < today:
+            state = streaks.as_of(state, counter.missed_between(state.last_day, today))
+        out[stats.learner_id] = state.current
+    return out
 
 
 async def group_board(session: AsyncSession, community: Community, me: Learner | None, period: str, today: date,
                       limit: int = 10) -> LeaderboardView:
     """Groups rank by points per active member (answered in the period), so small groups can win."""
     since = period_start(period, today)
+    src, where = totals_source(community, period, since)
+    totals = {gid: (int(p), int(active), int(a), int(c)) for gid, p, active, a, c in (await session.exec(
+        select(GroupMembership.group_id, func.sum(src.points), func.count(), func.sum(src.answers), func.sum(src.correct))
+        .join(src, src.learner_id == GroupMembership.learner_id).where(*where)
+        .group_by(GroupMembership.group_id))).all()}
     groups = (await session.exec(select(StudyGroup).where(StudyGroup.community_id == community.id))).all()
-    members = (await session.exec(select(GroupMembership.learner_id, GroupMembership.group_id)
-                                  .join(StudyGroup, StudyGroup.id == GroupMembership.group_id)
-                                  .where(StudyGroup.community_id == community.id))).all()
-    group_of = dict(members)
-    totals: dict[int, list[int]] = {g.id: [0, 0, 0, 0] for g in groups}  # points, active, answers, correct
-    for t in await _tallies(session, community, since, None):
-        gid = group_of.get(t.learner_id)
-        if gid is None or t.answers == 0:
-            continue
-        acc = totals[gid]
-        acc[0] += t.points; acc[1] += 1; acc[2] += t.answers; acc[3] += t.correct
-    my_group = group_of.get(me.id) if me else None
-    ranked = _ranked(groups, lambda g: (totals[g.id][0] / max(totals[g.id][1], 1), totals[g.id][1], -g.id))
+    my_group = (await session.exec(select(GroupMembership.group_id).where(GroupMembership.learner_id == me.id))).first() \
+        if me is not None else None
 
-    def row(rank: int, g: StudyGroup) -> LeaderRow:
-        points, active, answers, correct = totals[g.id]
-        return LeaderRow(rank, g.name, round(points / max(active, 1)), answers, correct / answers if answers else 0.0,
-                         0, g.id == my_group, active)
+    def score(g: StudyGroup) -> tuple:
+        points, active, _, _ = totals.get(g.id, (0, 0, 0, 0))
+        return (points / max(active, 1), active, -g.id)
 
-    rows = tuple(row(r, g) for r, g in ranked[:limit])
-    me_row = next((row(r, g) for r, g in ranked if g.id == my_group), None)
-    return LeaderboardView(period, since, None, rows, me_row, len(ranked), kind="groups")
+    ordered = sorted(groups, key=score, reverse=True)
+    rows, previous, rank = [], None, 0
+    for i, g in enumerate(ordered, 1):
+        if score(g)[0] != previous:
+            rank, previous = i, score(g)[0]
+        points, active, answers, correct = totals.get(g.id, (0, 0, 0, 0))
+        rows.append(LeaderRow(rank, g.name, round(points / max(active, 1)), answers, accuracy(correct, answers), 0,
+                              g.id == my_group, active))
+    me_row = next((r for r in rows if r.is_me), None)
+    return LeaderboardView(period, since, None, tuple(rows[:limit]), me_row, len(rows), kind="groups")

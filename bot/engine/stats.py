@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func
+from sqlalchemy import case, delete, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import streaks
 from bot.engine.calendar import QuizCalendar
-from bot.models import Answer, Community, LearnerStats
+from bot.models import Answer, Community, LearnerPeriod, LearnerStats
+from bot.timeutil import month_start, week_start
 
 
 def state_of(stats: LearnerStats) -> streaks.StreakState:
@@ -72,6 +73,31 @@ async def derive_stats(session: AsyncSession, calendar: QuizCalendar, community:
 
 
 COMPARED = ("points", "answers", "correct", "current_streak", "best_streak", "freezes", "freeze_progress", "last_quiz_day")
+PERIOD_FIELDS = ("points", "answers", "correct")
+
+
+def periods_of(day: date) -> tuple[tuple[str, date], tuple[str, date]]:
+    """The leaderboard periods an answer on `day` (local) belongs to."""
+    return ("week", week_start(day)), ("month", month_start(day))
+
+
+async def derive_periods(session: AsyncSession, community: Community) -> dict[tuple[int, str, date], tuple[int, int, int]]:
+    """Week and month totals per learner, from the answer log alone."""
+    rows = (await session.exec(
+        select(Answer.learner_id, Answer.local_day, func.sum(Answer.points), func.count(Answer.id),
+               func.sum(case((Answer.correct, 1), else_=0)))
+        .where(Answer.community_id == community.id).group_by(Answer.learner_id, Answer.local_day))).all()
+    totals: dict[tuple[int, str, date], list[int]] = {}
+    for learner_id, day, points, answers, correct in rows:
+        for period, start in periods_of(day):
+            acc = totals.setdefault((learner_id, period, start), [0, 0, 0])
+            acc[0] += int(points or 0); acc[1] += int(answers); acc[2] += int(correct or 0)
+    return {k: tuple(v) for k, v in totals.items()}
+
+
+async def stored_periods(session: AsyncSession, community: Community) -> dict[tuple[int, str, date], tuple[int, int, int]]:
+    rows = (await session.exec(select(LearnerPeriod).where(LearnerPeriod.community_id == community.id))).all()
+    return {(r.learner_id, r.period, r.start): (r.points, r.answers, r.correct) for r in rows}
 
 
 async def verify_stats(session: AsyncSession, calendar: QuizCalendar, community: Community) -> list[StatsMismatch]:
@@ -83,6 +109,10 @@ async def verify_stats(session: AsyncSession, calendar: QuizCalendar, community:
         for name in COMPARED:
             if getattr(stats, name) != getattr(want, name):
                 problems.append(StatsMismatch(stats.learner_id, name, getattr(stats, name), getattr(want, name)))
+    want_periods, have_periods = await derive_periods(session, community), await stored_periods(session, community)
+    for key in sorted(set(want_periods) | set(have_periods), key=str):
+        if want_periods.get(key) != have_periods.get(key):
+            problems.append(StatsMismatch(key[0], f"{key[1]} {key[2]}", have_periods.get(key), want_periods.get(key)))
     return problems
 
 
@@ -96,4 +126,7 @@ async def rebuild_stats(session: AsyncSession, calendar: QuizCalendar, community
         for name in COMPARED:
             setattr(stats, name, getattr(want, name))
         session.add(stats)
+    await session.exec(delete(LearnerPeriod).where(LearnerPeriod.community_id == community.id))
+    session.add_all(LearnerPeriod(learner_id=k[0], period=k[1], start=k[2], community_id=community.id,
+                                  **dict(zip(PERIOD_FIELDS, v))) for k, v in (await derive_periods(session, community)).items())
     return len(stored)
