@@ -52,6 +52,7 @@ async def main(url: str, sent: Path, days: int, learners: int) -> None:
         await engine.schedules.create(ADMIN, ScheduleSpec("channel", "09:00", "daily", "UTC"), START)
     except BadInput:
         pass  # the other process created it first: one schedule per channel is a database rule
+    counted: dict[str, int] = {}
     for day in range(days):
         slot = START + timedelta(days=day, hours=3)
         await engine.tick(slot)
@@ -60,9 +61,14 @@ async def main(url: str, sent: Path, days: int, learners: int) -> None:
             post = (await session.exec(select(Post).where(Post.local_date == slot.date(), Post.status == "posted"))).first()
         if post is None:
             continue  # the other process is still posting; its learners answer there
-        await asyncio.gather(*(engine.answer_post(Actor("console", "team", f"u{i}", f"U{i}"), post.id, "b",
-                                                  slot + timedelta(minutes=5)) for i in range(learners)))
+        verdicts = await asyncio.gather(*(engine.answer_post(Actor("console", "team", f"u{i}", f"U{i}"), post.id, "b",
+                                                             slot + timedelta(minutes=5)) for i in range(learners)))
+        for v in verdicts:
+            counted[v.status] = counted.get(v.status, 0) + 1
     await engine.store.dispose()
+    # The processes run the same days but not in lockstep: one may already have closed a day the
+    # other is still answering ("closed"). What matters is that every "new" is exactly one row.
+    print(" ".join(f"{k}={v}" for k, v in sorted(counted.items())), flush=True)
 
 
 if __name__ == "__main__":
