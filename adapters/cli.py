@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.schedule_cli import schedule_app
-from bot.content.loader import ContentError, DEFAULT_CONTENT_DIR, validate_paths
 
 app = typer.Typer(help="A daily-quiz learning bot for Discord, Slack and the terminal.", no_args_is_help=True,
                   add_completion=False)
@@ -61,7 +59,10 @@ def configure_logging() -> None:
 
 async def start_app(db: Path | None):
     """Build the app or exit with a clear reason (bad content, unreachable database)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.app import build_app
+    from bot.content.loader import ContentError
     try:
         return await build_app(load_settings(), db)
     except ContentError as err:
@@ -80,6 +81,7 @@ def run_async(coro):
 @content_app.command("validate")
 def content_validate(paths: List[Path] = typer.Argument(None, help="files or folders (default: the shipped content)")) -> None:
     """Check every lesson file; print each problem as 'file: line: location: what is wrong'."""
+    from bot.content.loader import DEFAULT_CONTENT_DIR, validate_paths
     catalog, problems = validate_paths(paths or [DEFAULT_CONTENT_DIR])
     for problem in problems:
         typer.echo(str(problem))
@@ -92,6 +94,7 @@ def content_validate(paths: List[Path] = typer.Argument(None, help="files or fol
 def content_list(as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
                  paths: List[Path] = typer.Argument(None)) -> None:
     """List lessons with their question counts."""
+    from bot.content.loader import validate_paths
     catalog, problems = validate_paths(paths or [load_settings().content_dir])
     if catalog is None:
         fail("\n".join(map(str, problems)))
@@ -118,7 +121,7 @@ def db_upgrade(db: Optional[Path] = typer.Option(None, help="SQLite file (defaul
 def console(user: str = typer.Option("you", help="your learner name (several names share a leaderboard)"),
             db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
     """Take the course in the terminal: no account or token needed."""
-    from adapters.console import run_console
+    from adapters.console.session import run_console
 
     async def main() -> None:
         bot_app = await start_app(db)

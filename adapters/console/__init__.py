@@ -1,4 +1,5 @@
-"""The terminal front door: no account, no token; reads commands line by line."""
-from adapters.console.session import ConsoleSession, run_console
+"""The terminal front door: no account, no token; reads commands line by line.
 
-__all__ = ["ConsoleSession", "run_console"]
+Import `adapters.console.session` for the session itself; this package stays light so the CLI
+can use its renderers without loading the engine.
+"""

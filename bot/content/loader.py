@@ -5,9 +5,10 @@ half-loaded: either the whole catalog is valid or ``ContentError`` lists all pro
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import yaml
 from pydantic import ValidationError
@@ -130,15 +131,26 @@ def _pretty_message(err: dict) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def parse_lesson_file(path: Path) -> tuple[Lesson | None, list[ContentProblem], yaml.Node | None]:
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: parsing is most of start-up
+
+
+def _lines_of(text: str) -> Callable[[], yaml.Node | None]:
+    """The node tree, with line numbers, is only built when a problem has to be located."""
+    return functools.cache(lambda: yaml.compose(text, Loader=yaml.SafeLoader))
+
+
+def parse_lesson_file(path: Path) -> tuple[Lesson | None, list[ContentProblem], Callable[[], yaml.Node | None]]:
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [ContentProblem(shown, "", f"cannot read file: {exc}")], None
+        return None, [ContentProblem(shown, "", f"cannot read file: {exc}")], lambda: None
+    root = _lines_of(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        try:
+            data = yaml.load(text, Loader=FAST_LOADER)
+        except yaml.YAMLError:
+            data = yaml.safe_load(text)  # the pure-Python parser words its errors the same everywhere
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -146,14 +158,14 @@ def parse_lesson_file(path: Path) -> tuple[Lesson | None, list[ContentProblem], 
         context = getattr(exc, "context_mark", None)
         if context is not None and context.line + 1 != line:
             problem += f" (in what starts at line {context.line + 1}: {getattr(exc, 'context', '')})"
-        return None, [ContentProblem(shown, "", f"invalid YAML: {problem}", line)], None
+        return None, [ContentProblem(shown, "", f"invalid YAML: {problem}", line)], lambda: None
     if not isinstance(data, dict):
         return None, [ContentProblem(shown, "", "a lesson file must be a mapping with id, title, ...", 1)], root
     try:
         return Lesson.model_validate(data), [], root
     except ValidationError as exc:
         problems = [
-            ContentProblem(shown, _format_loc(e["loc"]), _pretty_message(e), _node_line(root, e["loc"]))
+            ContentProblem(shown, _format_loc(e["loc"]), _pretty_message(e), _node_line(root(), e["loc"]))
             for e in exc.errors()
         ]
         return None, problems, root
@@ -188,12 +200,12 @@ def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentP
         if lesson is None:
             continue
         if lesson.id in seen_lessons:
-            problems.append(ContentProblem(str(f), "id", f"lesson id '{lesson.id}' is already used in {seen_lessons[lesson.id]}", _node_line(root, ["id"])))
+            problems.append(ContentProblem(str(f), "id", f"lesson id '{lesson.id}' is already used in {seen_lessons[lesson.id]}", _node_line(root(), ["id"])))
         seen_lessons.setdefault(lesson.id, str(f))
         for i, q in enumerate(lesson.questions):
             loc = ("questions", i, "id")
             if q.id in seen_questions:
-                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' is already used in {seen_questions[q.id]}", _node_line(root, loc)))
+                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' is already used in {seen_questions[q.id]}", _node_line(root(), loc)))
             else:
                 seen_questions[q.id] = str(f)
         lessons.append(lesson)
