@@ -59,16 +59,11 @@ def configure_logging() -> None:
 
 async def start_app(db: Path | None):
     """Build the app or exit with a clear reason (bad content, unreachable database)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.app import build_app
-    from bot.content.loader import ContentError
+    from bot.app import StartupError, start_app as start
     try:
-        return await build_app(load_settings(), db)
-    except ContentError as err:
-        fail(f"refusing to start: the lesson content is invalid:\n{err}")
-    except (OSError, SQLAlchemyError) as err:
-        fail(f"refusing to start: cannot open the database: {getattr(err, 'orig', None) or err}")
+        return await start(load_settings(), db)
+    except StartupError as err:
+        fail(f"refusing to start: {err}")
 
 
 def run_async(coro):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.content import Catalog, load_catalog
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.content import Catalog, ContentError, load_catalog
 from bot.db import Store
 from bot.engine import Engine
 from bot.migrate import upgrade
@@ -20,6 +22,20 @@ class App:
 
     async def close(self) -> None:
         await self.store.dispose()
+
+
+class StartupError(Exception):
+    """Why the bot cannot start, worded for the operator."""
+
+
+async def start_app(settings: Settings, db_path: Path | None = None) -> App:
+    """`build_app`, with the expected failures (bad content, unreachable database) as StartupError."""
+    try:
+        return await build_app(settings, db_path)
+    except ContentError as err:
+        raise StartupError(f"the lesson content is invalid:\n{err}") from None
+    except (OSError, SQLAlchemyError) as err:
+        raise StartupError(f"cannot open the database: {getattr(err, 'orig', None) or err}") from None
 
 
 async def build_app(settings: Settings, db_path: Path | None = None) -> App:

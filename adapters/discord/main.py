@@ -5,12 +5,10 @@ import logging
 from pathlib import Path
 
 import discord
-from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.discord.bot import create_client
 from adapters.discord.settings import DiscordConfigError, DiscordSettings, load_discord_settings
-from bot.app import build_app
-from bot.content.loader import ContentError
+from bot.app import StartupError, start_app
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,11 +24,9 @@ async def run_discord(settings: Settings, db_path: Path | None = None, *,
         raise SystemExit(f"refusing to start: {err}") from None
     # Logging is set up once by the CLI (bot.logs: one line per event, secrets masked).
     try:
-        app = await build_app(settings, db_path)
-    except ContentError as err:
-        raise SystemExit(f"refusing to start: the lesson content is invalid:\n{err}") from None
-    except (OSError, SQLAlchemyError) as err:
-        raise SystemExit(f"refusing to start: cannot open the database: {getattr(err, 'orig', None) or err}") from None
+        app = await start_app(settings, db_path)
+    except StartupError as err:
+        raise SystemExit(f"refusing to start: {err}") from None
     client = create_client(app.engine, ds)
     try:
         async with client:

@@ -135,10 +135,7 @@ async def _until_stopped() -> None:
 
 async def run_slack(settings, db_path: Path | None, http: bool = False, port: int = 3000) -> None:
     """Run the Slack front door until SIGINT/SIGTERM (or cancellation)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.app import build_app
-    from bot.content.loader import ContentError
+    from bot.app import StartupError, start_app
     from bot.scheduler import SchedulerService
 
     _configure_logging(getattr(settings, "log_level", "INFO"))
@@ -148,11 +145,9 @@ async def run_slack(settings, db_path: Path | None, http: bool = False, port: in
     except SlackConfigError as err:
         raise SystemExit(f"refusing to start: {err}") from None
     try:
-        bot_app = await build_app(settings, db_path)
-    except ContentError as err:
-        raise SystemExit(f"refusing to start: the lesson content is invalid:\n{err}") from None
-    except (OSError, SQLAlchemyError) as err:
-        raise SystemExit(f"refusing to start: cannot open the database: {getattr(err, 'orig', None) or err}") from None
+        bot_app = await start_app(settings, db_path)
+    except StartupError as err:
+        raise SystemExit(f"refusing to start: {err}") from None
     runtime: SlackRuntime | None = None
     scheduler = None
     try:
