@@ -81,3 +81,19 @@ async def test_a_failing_pass_does_not_stop_the_timer(timed, monkeypatch):
     monkeypatch.setattr(engine, "tick", broken)
     assert await service.run_tick() == []  # logged, not raised
     assert service.scheduler.running
+
+
+async def test_a_safety_tick_after_the_day_is_posted_writes_nothing(timed, monkeypatch):
+    engine, service, clock, sender = timed
+    for i in range(5):
+        await engine.schedules.create(ADMIN, ScheduleSpec(f"chan{i}", "09:00", "daily", "Europe/Berlin"), clock())
+    assert len(await engine.tick(utc(2026, 3, 2, 8, 0))) == 5
+    writes = []
+    real_write = engine.store.write
+
+    def counting_write():
+        writes.append(1)
+        return real_write()
+    monkeypatch.setattr(engine.store, "write", counting_write)
+    assert await engine.tick(utc(2026, 3, 2, 8, 1)) == []
+    assert writes == []  # every schedule is settled for today: one read decides that

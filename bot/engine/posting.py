@@ -33,6 +33,7 @@ from bot.views import PostCard, PostOutcome
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds between send attempts inside the grace window
+SEND_CONCURRENCY = 8  # posts in flight at once: sends overlap, the ledger still decides each slot
 
 
 @dataclass(frozen=True)
@@ -69,15 +70,35 @@ class Poster:
     # Posting ---------------------------------------------------------------------
     async def post_due(self, now: datetime) -> list[PostOutcome]:
         outcomes = await self.retry_failed(now)
+        due = []
         for schedule, community in await self._active_schedules():
             slot = slots.latest_slot(now, slots.parse_time(schedule.local_time), tracks.split(schedule.weekdays),
                                      zone_of(schedule, community))
             # Slots from before the schedule existed, was resumed or was re-timed are not owed.
             if slot is not None and slot[1] >= schedule.posting_from:
-                outcome = await self.post_slot(schedule.id, slot[0], slot[1], now)
-                if outcome is not None:
-                    outcomes.append(outcome)
+                due.append((schedule.id, slot[0], slot[1]))
+        open_slots = await self._unsettled(due, now)
+        gate = asyncio.Semaphore(SEND_CONCURRENCY)
+
+        async def post(slot) -> PostOutcome | None:
+            async with gate:
+                return await self.post_slot(*slot, now)
+
+        outcomes += [o for o in await asyncio.gather(*(post(s) for s in open_slots)) if o is not None]
         return outcomes
+
+    async def _unsettled(self, due: list[tuple], now: datetime) -> list[tuple]:
+        """The due slots still to claim: one read, so a minute's safety tick over thousands of
+        schedules that already posted today costs no write at all."""
+        if not due:
+            return []
+        async with self.store.read() as session:
+            rows = (await session.exec(select(Post.schedule_id, Post.local_date, Post.status, Post.claimed_at).where(
+                Post.schedule_id.in_({d[0] for d in due}), Post.local_date.in_({d[1] for d in due})))).all()
+        stale = now - self.policy.claim_timeout
+        settled = {(sid, day) for sid, day, status, claimed_at in rows
+                   if not (status == "claimed" and claimed_at is not None and claimed_at <= stale)}
+        return [d for d in due if (d[0], d[1]) not in settled]
 
     async def timers(self) -> Timers:
         """When to wake up: each active schedule's local time, and each open post's close."""
