@@ -111,18 +111,24 @@ async def store(request, tmp_path, sqlite_template):
     database = request.getfixturevalue("pg_template")  # skips when no PostgreSQL URL is configured
     url = _pg_admin_url().set(database=database).render_as_string(hide_password=False)
     s = Store(url)
-    async with s.engine.begin() as conn:
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        await conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    await empty(s)
     yield s
     await s.dispose()
 
 
+async def empty(store: Store) -> None:
+    """No rows in any table (the session database is shared by the tests one after another)."""
+    async with store.engine.begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        await conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
 @pytest_asyncio.fixture
 async def pg_store(pg_template):
-    """PostgreSQL only, for tests about PostgreSQL itself; skipped when no URL is configured."""
+    """PostgreSQL only, in a database of its own (for tests that start other processes on it)."""
     async with pg_database(pg_template) as url:
         s = Store(url)
+        await empty(s)  # the template is the shared session database: it may hold the last test's rows
         yield s
         await s.dispose()
 

@@ -284,9 +284,13 @@ async def test_daily_post_answers_counts_and_reveal(fake, bot, quiz_app, clock, 
 
     await fake.wait_for(lambda: "2 answered so far" in message_text(fake.messages[int(post["id"])]), 5,
                         "the batched answer count")
+    settled = len(fake.calls_to("PATCH", f"/channels/{daily['id']}/messages/{post['id']}"))
     await asyncio.sleep(0.5)  # more passes: nothing new, so no more edits
     edits = fake.calls_to("PATCH", f"/channels/{daily['id']}/messages/{post['id']}")
-    assert len(edits) == 1, "three answers, one batched count edit"
+    assert len(edits) == settled, "no new answers, no more edits"
+    # Batched: at most one edit per pass that saw new answers, so fewer edits than the three clicks
+    # (how many passes the clicks span depends on the machine's load, not on the code).
+    assert 1 <= len(edits) < 3, "answer counts are edited in batches, not once per click"
 
     clock.now = utc(2026, 3, 2, 10, 0, 10)
     await bot.scheduler.run_tick()

@@ -214,7 +214,7 @@ class GroupCommitter:
                       key=lambda v: (v["delivery_id"], v["learner_id"]))
         inserted = await many(session, self.store.insert(Answer)
                               .on_conflict_do_nothing(index_elements=["delivery_id", "learner_id"])
-                              .returning(Answer.id, Answer.delivery_id, Answer.learner_id, sort_by_parameter_order=True), rows)
+                              .returning(Answer.id, Answer.delivery_id, Answer.learner_id), rows)
         ids = {(d, l): i for i, d, l in inserted.all()}
         kept = []
         for r in new:
@@ -238,7 +238,7 @@ class GroupCommitter:
             firsts.setdefault((r.learner_id, r.answer.question_id), r)
         won = set((await many(session, self.store.insert(ScoredQuestion)
                               .on_conflict_do_nothing(index_elements=["learner_id", "question_id"])
-                              .returning(ScoredQuestion.answer_id, sort_by_parameter_order=True),
+                              .returning(ScoredQuestion.answer_id),
                               [{"learner_id": k[0], "question_id": k[1], "answer_id": firsts[k].answer.id}
                                for k in sorted(firsts)])).scalars().all())
         losers = [r for r in paying if r.answer.id not in won]
