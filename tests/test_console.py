@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -115,3 +117,16 @@ async def test_groups_through_the_console(session):
     assert "You left Night Owls" in out
     assert "No study groups yet" in out
     assert "There is no group called 'Nobody'" in out
+
+
+def test_content_commands(tmp_path):
+    ok = run_cli(["content", "validate", str(ROOT / "content")], "", tmp_path)
+    assert ok.returncode == 0 and ok.stdout.startswith("ok: ")
+    listed = run_cli(["content", "list", "--json"], "", tmp_path)
+    data = json.loads(listed.stdout)
+    assert listed.returncode == 0 and data["total_lessons"] >= 7 and data["total_questions"] >= 60
+    assert sum(lesson["questions"] for lesson in data["lessons"]) == data["total_questions"]
+    broken = run_cli(["content", "validate", str(ROOT / "tests" / "fixtures" / "broken")], "", tmp_path)
+    assert broken.returncode == 1
+    assert re.search(r"two_correct\.yml: line \d+: questions\[\d\]: exactly one choice must be correct, found 2", broken.stdout)
+    assert "problem(s) found" in broken.stderr
