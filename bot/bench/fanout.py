@@ -25,7 +25,7 @@ from sqlmodel import select
 
 from bot.bench.databases import Backend, FreshDb
 from bot.bench.fakes import PLATFORM, NoopSender, RateLimitedSender
-from bot.bench.leaderboard import COLUMNS, sqlite_value
+from bot.bench.leaderboard import BASE_REVISION, COLUMNS, sqlite_value
 from bot.bench.measure import ScenarioResult, Target
 from bot.bench.sizes import Sizes
 from bot.content import Catalog
@@ -33,6 +33,7 @@ from bot.db import Store
 from bot.engine import Engine
 from bot.engine.posting import PostingPolicy
 from bot.engine.schedules import validated
+from bot.migrate import upgrade
 from bot.models import Post
 from bot.timeutil import zone as tz
 from bot.ports import SenderRouter
@@ -68,6 +69,20 @@ def rows_for(catalog: Catalog, schedules: int, per_community: int, created: date
 
 
 async def load(db: FreshDb, catalog: Catalog, schedules: int, per_community: int) -> int:
+    """Bulk-load at the base revision, then migrate to the newest (as for scenario 2)."""
+    await upgrade(db.url, BASE_REVISION)
+    count = await _load(db, catalog, schedules, per_community)
+    await upgrade(db.url)
+    if db.kind == "postgresql":
+        conn = await db.pg_connect()
+        try:
+            await conn.execute("ANALYZE")
+        finally:
+            await conn.close()
+    return count
+
+
+async def _load(db: FreshDb, catalog: Catalog, schedules: int, per_community: int) -> int:
     created = SLOT - timedelta(days=7)
     communities, rows = rows_for(catalog, schedules, per_community, created)
     community_cols = COLUMNS["community"]
@@ -91,7 +106,6 @@ async def load(db: FreshDb, catalog: Catalog, schedules: int, per_community: int
             await conn.copy_records_to_table("schedule", records=rows, columns=COLUMNS["schedule"])
             for table in ("community", "schedule"):
                 await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-            await conn.execute("ANALYZE")
         finally:
             await conn.close()
     return len(communities)
@@ -209,8 +223,8 @@ async def rate_limited(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scen
 
 async def run(backend: Backend, catalog: Catalog, sizes: Sizes) -> ScenarioResult:
     result = ScenarioResult("fanout", "3. Fan-out: schedules due in the same minute", backend.kind)
-    async with backend.fresh("fanout") as db:
+    async with backend.fresh("fanout", migrate=False) as db:
         await one_tick(db, catalog, sizes, result)
-    async with backend.fresh("limited") as db:
+    async with backend.fresh("limited", migrate=False) as db:
         await rate_limited(db, catalog, sizes, result)
     return result

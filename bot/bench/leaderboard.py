@@ -22,12 +22,13 @@ from typing import Iterator
 from bot import streaks
 from bot.bench.databases import Backend, FreshDb
 from bot.bench.fakes import PLATFORM
-from bot.bench.measure import ScenarioResult, Target, summary_ms
+from bot.bench.measure import ScenarioResult, Target, say, summary_ms
 from bot.bench.sizes import Sizes
 from bot.content import Catalog
 from bot.content.schema import SingleChoiceQuestion
 from bot.db import Store
 from bot.engine import Engine
+from bot.migrate import upgrade
 from bot.slots import slot_instant
 from bot.views import Actor
 
@@ -38,6 +39,10 @@ TARGET_P50_MS = 5.0
 TIERS = ((0.10, 0.50, 0.75), (0.30, 0.35, 0.60), (0.60, 0.15, 0.45))  # share of learners, share of answers, accuracy
 PERIODS = ("week", "month", "all")
 CHUNK = 20_000
+# The schema the bulk loader writes. Rows go into a database migrated only this far; then the later
+# migrations run, and they fill the caches they introduce (e.g. learner_period) from the answer log,
+# exactly as on a real upgrade. So the loader keeps working while the engine's caches change.
+BASE_REVISION = "0002"
 
 
 class Generated:
@@ -50,7 +55,7 @@ class Generated:
         self.stats: list[tuple] = []
         self.answers = 0
         self.median_learner = 0
-        self.analyze_s: float | None = None
+        self.active: dict[str, int] = {}  # learners with at least one answer in the week, month, all time
 
 
 def _tier_bounds(n: int) -> list[tuple[int, int, float, float]]:
@@ -143,6 +148,11 @@ def answers(catalog: Catalog, sizes: Sizes, g: Generated) -> Iterator[list[tuple
         last = first_day + timedelta(days=state.last_day) if state.last_day is not None else None
         g.stats.append((i, 1, points[i], answered[i], correct[i], state.current, state.best, state.freezes,
                         state.progress, last))
+    week_idx = (TODAY - timedelta(days=TODAY.weekday()) - first_day).days
+    month_idx = (TODAY.replace(day=1) - first_day).days
+    g.active = {"week": sum(1 for i in range(1, n + 1) if days[i] and days[i][-1] >= week_idx),
+                "month": sum(1 for i in range(1, n + 1) if days[i] and days[i][-1] >= month_idx),
+                "all": sum(1 for i in range(1, n + 1) if days[i])}
     # "Me": the learner with the median all-time points among those who answered this week, so that
     # the own row is there in every period.
     this_week = (TODAY - timedelta(days=TODAY.weekday()) - first_day).days
@@ -227,9 +237,6 @@ async def load_pg(db: FreshDb, catalog: Catalog, sizes: Sizes) -> Generated:
         await conn.copy_records_to_table("learner_stats", records=g.stats, columns=COLUMNS["learner_stats"])
         for table in ("community", "schedule", "delivery", "post", "learner", "answer"):
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        started = time.perf_counter()
-        await conn.execute("VACUUM ANALYZE")
-        g.analyze_s = time.perf_counter() - started
     finally:
         await conn.close()
     return g
@@ -253,7 +260,8 @@ async def measure(db: FreshDb, catalog: Catalog, sizes: Sizes, g: Generated, res
             result.figures.update({f"{period}_p50_ms": s["p50_ms"], f"{period}_p99_ms": s["p99_ms"],
                                    f"{period}_first_call_ms": first * 1000})
             result.checks.update({f"{period}_ranked_learners": view.total, f"{period}_rows_shown": len(view.rows),
-                                  f"{period}_my_rank": view.me.rank if view.me else 0})
+                                  f"{period}_my_rank": view.me.rank if view.me else 0,
+                                  f"{period}_ranked_matches_log": view.total == g.active[period]})
             result.targets.append(Target(f"leaderboard {period} p50", f"<= {TARGET_P50_MS:g} ms", s["p50_ms"],
                                          s["p50_ms"] <= TARGET_P50_MS))
     finally:
@@ -262,23 +270,38 @@ async def measure(db: FreshDb, catalog: Catalog, sizes: Sizes, g: Generated, res
 
 async def run(backend: Backend, catalog: Catalog, sizes: Sizes) -> ScenarioResult:
     result = ScenarioResult("leaderboard", "2. Leaderboard over a large answer log", backend.kind)
-    async with backend.fresh("board") as db:
+    async with backend.fresh("board", migrate=False) as db:
+        await upgrade(db.url, BASE_REVISION)
+        say(f"leaderboard: generating {sizes.board_answers:,} answers")
         started = time.perf_counter()
         if db.kind == "sqlite":
             g = await asyncio.to_thread(load_sqlite, db, catalog, sizes)
         else:
             g = await load_pg(db, catalog, sizes)
         gen = time.perf_counter() - started
+        started = time.perf_counter()
+        await upgrade(db.url)  # the later migrations backfill their caches from the loaded log
+        backfill = time.perf_counter() - started
         result.figures.update({"learners": sizes.board_learners, "answers": g.answers, "days": sizes.board_days,
                                "deliveries": len(g.deliveries), "generation_s": gen,
-                               "generation_rows_per_s": (g.answers + 2 * len(g.learners)) / gen})
-        if g.analyze_s is not None:
-            result.figures["vacuum_analyze_s"] = g.analyze_s
+                               "generation_rows_per_s": (g.answers + 2 * len(g.learners)) / gen,
+                               "upgrade_backfill_s": backfill})
+        if db.kind == "postgresql":
+            conn = await db.pg_connect()
+            try:
+                started = time.perf_counter()
+                await conn.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
+                result.figures["vacuum_analyze_s"] = time.perf_counter() - started
+            finally:
+                await conn.close()
         result.figures["runs_per_period"] = sizes.board_runs
+        say("leaderboard: measuring")
         await measure(db, catalog, sizes, g, result)
     result.notes.append(f"asked by the learner with the median all-time points among this week's active ones; now = {NOW.isoformat()} "
                         f"({ZONE}; the week so far has 4 quiz days, the month 26); p99 over "
                         f"{sizes.board_runs} runs is close to the slowest run")
+    result.notes.append(f"rows are bulk-loaded into the schema at migration {BASE_REVISION}; then the newer migrations "
+                        "run (upgrade_backfill_s) and fill the caches they add from that log, as a real upgrade does")
     if backend.kind == "sqlite":
         result.notes.append("SQLite: no ANALYZE after the load (the app never runs it)")
     return result

@@ -40,6 +40,9 @@ def render(report: dict, console: Console) -> None:
                   + ", ".join(f"{k} {v}" for k, v in m["packages"].items())
                   + f"; load average (1/5/15 min) before {m.get('load_average_before')}, after {m.get('load_average_after')}")
 
+    c = report.get("code", {})
+    console.print(f"code: core sha256 {c.get('core_sha256')} ({c.get('core_files')} files under bot/, bench excluded), "
+                  f"schema head {c.get('schema_head')}")
     summary = Table(title="Targets", show_lines=False)
     for col in ("scenario", "target", "required", "measured", "met"):
         summary.add_column(col, justify="right" if col == "measured" else "left")

@@ -70,6 +70,24 @@ def _loadavg() -> list[float] | None:
         return None
 
 
+def code() -> dict:
+    """Which engine was measured: a digest of the core's sources (bot/, the benchmark excluded) and the
+    newest migration, so runs on different versions of the code are not compared by mistake."""
+    import hashlib
+    from pathlib import Path
+
+    from alembic.script import ScriptDirectory
+
+    from bot.migrate import MIGRATIONS, alembic_config
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*.py") if "bench" not in p.relative_to(root).parts[:1])
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    return {"core_sha256": digest.hexdigest()[:16], "core_files": len(files), "schema_head": head}
+
+
 def machine() -> dict:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {"platform": platform.platform(), "machine": platform.machine(), "cpu": _cpu_model(),
@@ -90,6 +108,7 @@ async def run_bench(options: BenchOptions) -> dict:
     load_before = _loadavg()
     started_at, started = datetime.now(timezone.utc), time.perf_counter()
     database = await backend.describe()
+    code_info = code()  # before the run: what was imported
     catalog = load_catalog()
     results: dict[str, ScenarioResult] = {}
     for name in options.only:
@@ -113,6 +132,7 @@ async def run_bench(options: BenchOptions) -> dict:
         "profile": sizes.profile,
         "sizes": sizes.as_dict(),
         "machine": {**machine(), "load_average_before": load_before, "load_average_after": _loadavg()},
+        "code": code_info,
         "database": database,
         "scenarios": {name: r.as_dict() for name, r in results.items()},
         "all_met": all(r.met for r in results.values()),
