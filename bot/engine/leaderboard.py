@@ -58,9 +58,14 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
     if group is not None:
         base = base.join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(
             GroupMembership.group_id == group.id)
+    # Counting needs no names: the counts read the totals table (and membership) alone, on its index.
+    counted = select(func.count()).select_from(src).where(*where)
+    if group is not None:
+        counted = counted.join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(
+            GroupMembership.group_id == group.id)
     top = (await session.exec(base.order_by(src.points.desc(), (src.correct * 1.0 / src.answers).desc(),
                                             src.learner_id).limit(limit))).all()
-    total = (await session.exec(select(func.count()).select_from(base.subquery()))).one()
+    total = (await session.exec(counted)).one()
     mine = None
     if me is not None:
         mine = next((row for row in top if row[0] == me.id), None) or \
@@ -72,8 +77,7 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
             rank, previous = i, row[2]
         ranks[row[0]] = rank
     if mine is not None and mine[0] not in ranks:
-        above = select(func.count()).select_from(base.where(src.points > mine[2]).subquery())
-        ranks[mine[0]] = 1 + (await session.exec(above)).one()
+        ranks[mine[0]] = 1 + (await session.exec(counted.where(src.points > mine[2]))).one()
     current = await current_streaks(session, calendar, community, [r[0] for r in top] + ([mine[0]] if mine else []), today)
 
     def row(r) -> LeaderRow:
