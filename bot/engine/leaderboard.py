@@ -41,8 +41,10 @@ def totals_source(community: Community, period: str, since: date | None):
     """The table holding the period's totals, and the filter selecting this community's rows."""
     if period == "all":
         return LearnerStats, [LearnerStats.community_id == community.id, LearnerStats.answers > 0]
+    # A period row exists only once its learner answered in it, so no `answers > 0` here: the
+    # counts for total and rank stay inside ix_learner_period_board (no table lookups).
     return LearnerPeriod, [LearnerPeriod.community_id == community.id, LearnerPeriod.period == period,
-                           LearnerPeriod.start == since, LearnerPeriod.answers > 0]
+                           LearnerPeriod.start == since]
 
 
 def accuracy(correct: int, answers: int) -> float:
