@@ -15,7 +15,7 @@ import pytest_asyncio
 from bot.content import load_catalog
 from bot.db import Store
 from bot.engine import Engine
-from bot.migrate import upgrade, upgrade_sync
+from bot.migrate import upgrade_sync
 from bot.views import Actor
 from sqlmodel import SQLModel
 

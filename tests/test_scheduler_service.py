@@ -1,7 +1,6 @@
 """The apscheduler timer: jobs mirror the schedule table and are rebuilt after every change."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 
@@ -50,7 +49,7 @@ async def test_jobs_follow_the_schedule_table(timed):
 async def test_a_tick_posts_and_adds_the_reveal_timer(timed):
     engine, service, clock, sender = timed
     await service.start()
-    view = await engine.schedules.create(ADMIN, ScheduleSpec("chan", "09:00", "mon-fri", "Europe/Berlin", open_minutes=30),
+    await engine.schedules.create(ADMIN, ScheduleSpec("chan", "09:00", "mon-fri", "Europe/Berlin", open_minutes=30),
                                          clock())
     clock.now = utc(2026, 3, 2, 8, 0)
     outcomes = await service.run_tick()

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot.engine import Engine
 from bot.errors import BadInput, NotAllowed
-from bot.models import Community, Post, Schedule
+from bot.models import Post, Schedule
 from bot.ports import SenderRouter
 from bot.views import PostOutcome, ResultsView, ScheduleSpec
 

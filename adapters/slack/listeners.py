@@ -312,32 +312,33 @@ def register(app: AsyncApp, front: Front) -> None:
             front.sender.answered(meta["post"], actor.community_id, str(meta.get("channel", "")), str(meta.get("ts", "")))
 
     # Study modal: lessons and practice ---------------------------------------------------------------
+    async def study_step(client, body, title: str, what: str, step) -> None:
+        """Run one step of the study modal; an engine refusal or a failure becomes a note in the modal."""
+        try:
+            view = await step()
+        except QuizError as err:
+            view = md.note_view(title, str(err))
+        except Exception:
+            log.exception("%s failed", what)
+            view = md.note_view(title, OOPS)
+        await front.update_modal(client, body, view)
+
     @app.action(re.compile(r"^study_start:"))
     async def study_start(ack, body, action, client, context):
         await ack()
         actor, _ = await front.who(client, body, context)
-        try:
-            view = await front.lesson_start(actor, action.get("value") or action["action_id"].split(":", 1)[1])
-        except QuizError as err:
-            view = md.note_view("Lessons", str(err))
-        except Exception:
-            log.exception("starting a lesson failed")
-            view = md.note_view("Lessons", OOPS)
-        await front.update_modal(client, body, view)
+        lesson = action.get("value") or action["action_id"].split(":", 1)[1]
+        await study_step(client, body, "Lessons", "starting a lesson", lambda: front.lesson_start(actor, lesson))
 
     @app.action("study_next")
     async def study_next(ack, body, client, context):
         await ack()
         actor, _ = await front.who(client, body, context)
         state = md.StudyState.load(md.read_meta(body.get("view") or {}))
-        try:
-            view = await front.study_next(actor, state) if state else md.note_view("Lessons", OOPS)
-        except QuizError as err:
-            view = md.note_view("Lessons", str(err))
-        except Exception:
-            log.exception("the next study step failed")
-            view = md.note_view("Lessons", OOPS)
-        await front.update_modal(client, body, view)
+
+        async def step():
+            return await front.study_next(actor, state) if state else md.note_view("Lessons", OOPS)
+        await study_step(client, body, "Lessons", "the next study step", step)
 
     @app.action(re.compile(r"^study_answer:"))
     async def study_answer(ack, body, action, client, context):
@@ -347,17 +348,12 @@ def register(app: AsyncApp, front: Front) -> None:
         state = md.StudyState.load(md.read_meta(current))
         delivery, _, choice = (action.get("value") or "").partition(":")
         title = ((current.get("title") or {}).get("text") or "Quiz")
-        try:
+
+        async def step():
             if state is None or not delivery.isdigit():
                 raise BadInput(OOPS)
-            verdict = await engine.answer(actor, int(delivery), choice, front.clock())
-            view = md.verdict_view(verdict, state, title)
-        except QuizError as err:
-            view = md.note_view(title, str(err))
-        except Exception:
-            log.exception("answering in the study modal failed")
-            view = md.note_view(title, OOPS)
-        await front.update_modal(client, body, view)
+            return md.verdict_view(await engine.answer(actor, int(delivery), choice, front.clock()), state, title)
+        await study_step(client, body, title, "answering in the study modal", step)
 
     @app.view(md.STUDY)
     async def study_submit(ack, body, view, client, context):

@@ -5,7 +5,6 @@ import logging
 import os
 import platform
 import sqlite3
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -78,7 +77,7 @@ def code() -> dict:
 
     from alembic.script import ScriptDirectory
 
-    from bot.migrate import MIGRATIONS, alembic_config
+    from bot.migrate import alembic_config
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     files = sorted(p for p in root.rglob("*.py") if "bench" not in p.relative_to(root).parts[:1])
