@@ -14,6 +14,15 @@ class SendError(Exception):
         self.retryable = retryable
 
 
+class RateLimited(SendError):
+    """The platform said "too many requests": wait `retry_after` seconds. Not a failure of the post,
+    so it costs no attempt; `everywhere` means the whole bot is limited, not just this channel."""
+
+    def __init__(self, message: str, retry_after: float, everywhere: bool = False):
+        super().__init__(message, retryable=True)
+        self.retry_after, self.everywhere = max(float(retry_after), 0.0), everywhere
+
+
 class PostSender(Protocol):
     async def post_question(self, card: PostCard) -> str:
         """Send the daily question; return the platform's message reference."""

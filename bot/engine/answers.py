@@ -26,13 +26,19 @@ def points_for(question: Question, correct: bool) -> int:
 
 
 def question_card(catalog: Catalog, delivery: Delivery, position: int = 0, of: int = 0) -> QuestionCard:
-    question = catalog.questions[delivery.question_id]
+    return card_of(catalog, delivery.id, delivery.question_id, position, of, delivery.closes_at)
+
+
+def card_of(catalog: Catalog, delivery_id: int, question_id: str, position: int = 0, of: int = 0,
+            closes_at: datetime | None = None) -> QuestionCard:
+    """A question as shown, from ids alone (the poster builds thousands without loading deliveries)."""
+    question = catalog.questions[question_id]
     lesson = catalog.lesson(catalog.lesson_of[question.id])
     choices = ()
     if isinstance(question, SingleChoiceQuestion):
         choices = tuple(ChoiceView(c.id, str(i), c.text) for i, c in enumerate(question.choices, 1))
-    return QuestionCard(delivery.id, question.id, lesson.id, lesson.title, question.prompt, question.kind,
-                        choices, question.difficulty, position, of, delivery.closes_at)
+    return QuestionCard(delivery_id, question.id, lesson.id, lesson.title, question.prompt, question.kind,
+                        choices, question.difficulty, position, of, closes_at)
 
 
 def interpret_choice(question: SingleChoiceQuestion, raw: str) -> str:

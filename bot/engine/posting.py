@@ -1,8 +1,12 @@
-"""The posting ledger: each (schedule, local day) is claimed by inserting its row before anything
-is sent, then marked posted with the platform's message reference, or failed with the reason.
+"""The poster: finds the slots schedules owe, claims them in the ledger (bot.engine.ledger) before
+anything is sent, sends through the platform's front door and records each result; and reveals
+posts whose answers closed.
 
-Exactly once comes from the UNIQUE(schedule_id, local_date) key, not from process memory, so it
-holds across restarts, a doubled DST run and several bot processes on one database.
+Exactly once comes from the ledger's UNIQUE(schedule_id, local_date) key, not from process memory,
+so it holds across restarts, a doubled DST run and several bot processes on one database. Claims
+and results are written a batch at a time (10,000 schedules can share a minute); results are
+written while later sends are still in flight, so a crash leaves few sent-but-unrecorded posts.
+A platform's "too many requests" pauses sending there (bot.engine.pacing) and costs no attempt.
 """
 from __future__ import annotations
 
@@ -10,30 +14,29 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Awaitable, Callable
 
 from sqlalchemy import update
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import slots
 from bot.content import Catalog
 from bot.db import Store
 from bot.engine import tracks
-from bot.engine.answers import create_delivery, question_card
 from bot.engine.calendar import QuizCalendar
+from bot.engine.ledger import Claim, ClaimPolicy, Claimer, Due, Recorder, SendResult, post_card, record_missed
+from bot.engine.pacing import EVERY_CHANNEL, Pacer
 from bot.engine.results import results_for
-from bot.engine.schedules import upcoming, zone_of
-from bot.engine.stats import replay_learner, store_state, locked_stats
-from bot.models import Answer, Community, Delivery, Post, Schedule
-from bot.ports import SendError, SenderRouter
-from bot.timeutil import local_day
-from bot.views import PostCard, PostOutcome
+from bot.models import Community, Delivery, Post, Schedule
+from bot.ports import RateLimited, SendError, SenderRouter
+from bot.views import PostOutcome
 
 log = logging.getLogger(__name__)
 
-RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds between send attempts inside the grace window
 SEND_CONCURRENCY = 8  # posts in flight at once: sends overlap, the ledger still decides each slot
+CLAIM_BATCH = 500  # slots claimed per transaction: big enough to amortise, small enough to send well inside claim_timeout
+SEND_ERRORS = (SendError, asyncio.TimeoutError, OSError)
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,38 @@ class PostingPolicy:
     send_timeout: timedelta = timedelta(seconds=45)  # well under claim_timeout, so a live claim is never retaken
 
 
-def retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1])
+class ResultWriter:
+    """Records send results while later sends are in flight: what finishes during one write goes into
+    the next, so a crash loses the record of at most one write's worth of sends, not a whole batch."""
+
+    def __init__(self, write: Callable[[list[SendResult]], Awaitable[list[PostOutcome]]]):
+        self.write, self.waiting, self.outcomes = write, [], []
+        self._wake, self._closing = asyncio.Event(), False
+        self._task = asyncio.create_task(self._run())
+
+    def add(self, result: SendResult) -> None:
+        self.waiting.append(result)
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self.waiting:
+                batch, self.waiting = self.waiting, []
+                self.outcomes += await self.write(batch)
+            if self._closing:
+                return
+
+    async def close(self) -> list[PostOutcome]:
+        self._closing = True
+        self._wake.set()
+        await self._task
+        return self.outcomes
+
+
+def deferred(due: Due, until: datetime) -> PostOutcome:
+    return PostOutcome(due.schedule_id, due.local_date, "deferred", None, "rate limited by the platform", until)
 
 
 class Poster:
@@ -66,211 +99,172 @@ class Poster:
                  policy: PostingPolicy | None = None):
         self.store, self.catalog, self.calendar, self.router = store, catalog, calendar, router
         self.policy = policy or PostingPolicy()
+        self.pacer = Pacer()
+        claim_policy = ClaimPolicy(self.policy.grace, self.policy.claim_timeout)
+        self.claimer, self.recorder = Claimer(store, catalog, claim_policy), Recorder(calendar, claim_policy)
 
     # Posting ---------------------------------------------------------------------
     async def post_due(self, now: datetime) -> list[PostOutcome]:
-        outcomes = await self.retry_failed(now)
-        due = []
-        for schedule, community in await self._active_schedules():
-            slot = slots.latest_slot(now, slots.parse_time(schedule.local_time), tracks.split(schedule.weekdays),
-                                     zone_of(schedule, community))
-            # Slots from before the schedule existed, was resumed or was re-timed are not owed.
-            if slot is not None and slot[1] >= schedule.posting_from:
-                due.append((schedule.id, slot[0], slot[1]))
-        open_slots = await self._unsettled(due, now)
-        gate = asyncio.Semaphore(SEND_CONCURRENCY)
+        """Every slot owed now: failed sends whose back-off passed, then each schedule's latest slot."""
+        self.pacer.forget_past(now)
+        retries = await self._failed_due(now)
+        again = {(d.schedule_id, d.local_date) for d in retries}
+        owed = [d for d in await self._unsettled(self._latest_slots(await self._active(), now), now)
+                if (d.schedule_id, d.local_date) not in again]
+        return await self.post_slots(retries + owed, now)
 
-        async def post(slot) -> PostOutcome | None:
-            async with gate:
-                return await self.post_slot(*slot, now)
+    async def post_slot(self, schedule_id: int, day: date, slot_at: datetime, now: datetime,
+                        manual: bool = False) -> PostOutcome | None:
+        """One slot (an admin's post-now). Returns None when there was nothing to do."""
+        rows = await self._active(schedule_id)
+        if not rows:
+            return None
+        s = rows[0]
+        due = Due(s.id, s.community_id, day, slot_at, s.platform, s.channel_id, s.community_tz)
+        outcomes = await self.post_slots([due], now, manual=manual)
+        return outcomes[0] if outcomes else None
 
-        outcomes += [o for o in await asyncio.gather(*(post(s) for s in open_slots)) if o is not None]
+    async def post_slots(self, dues: list[Due], now: datetime, manual: bool = False) -> list[PostOutcome]:
+        outcomes = []
+        late = [d for d in dues if not manual and now - d.slot_at > self.policy.grace]
+        if late:
+            async with self.store.write() as session:
+                outcomes += await record_missed(session, self.store, late)
+        dues = [d for d in dues if manual or now - d.slot_at <= self.policy.grace]
+        for start in range(0, len(dues), CLAIM_BATCH):
+            ready = []
+            for d in dues[start:start + CLAIM_BATCH]:
+                wait = self.pacer.paused_until(d.platform, d.channel_id, now)
+                if wait is None:
+                    ready.append(d)
+                else:  # not even claimed: the next pass after the pause takes it
+                    outcomes.append(deferred(d, wait))
+            if ready:
+                async with self.store.write() as session:
+                    claims, refused = await self.claimer.claim(session, ready, now)
+                outcomes += refused + await self._send_all(claims, now)
         return outcomes
 
-    async def _unsettled(self, due: list[tuple], now: datetime) -> list[tuple]:
-        """The due slots still to claim: one read, so a minute's safety tick over thousands of
+    async def _send_all(self, claims: list[Claim], now: datetime) -> list[PostOutcome]:
+        writer = ResultWriter(lambda batch: self._record(batch, now))
+        gate = asyncio.Semaphore(SEND_CONCURRENCY)
+
+        async def send(claim: Claim) -> None:
+            async with gate:
+                writer.add(await self._send(claim, now))
+
+        try:
+            await asyncio.gather(*(send(c) for c in claims))
+        finally:
+            outcomes = await writer.close()
+        return outcomes
+
+    async def _record(self, results: list[SendResult], now: datetime) -> list[PostOutcome]:
+        async with self.store.write() as session:
+            return await self.recorder.record(session, results, now)
+
+    async def _send(self, claim: Claim, now: datetime) -> SendResult:
+        card = claim.card
+        wait = self.pacer.paused_until(card.platform, card.channel_id, now)
+        if wait is not None:  # another send of this pass was just told to slow down
+            return SendResult(claim, "deferred", error="rate limited by the platform", resume_at=wait)
+        sender = self.router.for_platform(card.platform)
+        try:
+            if sender is None:
+                raise SendError(f"no front door for {card.platform} is running", retryable=True)
+            ref = await asyncio.wait_for(sender.post_question(card), self.policy.send_timeout.total_seconds())
+        except RateLimited as err:
+            until = self._pause(card.platform, card.channel_id, err, now)
+            return SendResult(claim, "deferred", error=str(err) or "rate limited", resume_at=until)
+        except SEND_ERRORS as err:
+            log.warning("post failed", extra={"post_id": card.post_id, "error": str(err)})
+            return SendResult(claim, "failed", error=str(err) or type(err).__name__,
+                              retryable=getattr(err, "retryable", True))
+        return SendResult(claim, "posted", message_ref=str(ref))
+
+    def _pause(self, platform: str, channel: str, err: RateLimited, now: datetime) -> datetime:
+        # `now` is the pass's instant; Retry-After counts from the refusal, a little later. Resuming a
+        # little early costs one more 429 and a fresh pause, never a lost post.
+        until = now + timedelta(seconds=err.retry_after)
+        self.pacer.pause(platform, EVERY_CHANNEL if err.everywhere else channel, until)
+        log.info("rate limited", extra={"platform": platform, "channel": channel, "retry_after": err.retry_after})
+        return until
+
+    # What is owed ------------------------------------------------------------------
+    async def _active(self, schedule_id: int | None = None) -> list:
+        """Enabled schedules of the running platforms, as plain rows (thousands per pass: no ORM objects)."""
+        query = (select(Schedule.id, Schedule.community_id, Schedule.platform, Schedule.channel_id, Schedule.local_time,
+                        Schedule.weekdays, Schedule.timezone, Schedule.posting_from, Community.timezone.label("community_tz"))
+                 .join(Community, Community.id == Schedule.community_id))
+        if schedule_id is not None:  # an admin's post-now: even if paused or its front door is not running here
+            query = query.where(Schedule.id == schedule_id)
+        else:
+            query = query.where(Schedule.enabled == True, Schedule.platform.in_(list(self.router.senders)))  # noqa: E712
+        async with self.store.read() as session:
+            return list((await session.exec(query)).all())
+
+    @staticmethod
+    def _latest_slots(schedules: list, now: datetime) -> list[Due]:
+        found: dict[tuple, tuple | None] = {}  # schedules sharing a time, days and zone share the slot
+        dues = []
+        for s in schedules:
+            key = (s.local_time, s.weekdays, s.timezone or s.community_tz)
+            if key not in found:
+                found[key] = slots.latest_slot(now, slots.parse_time(s.local_time), tracks.split(s.weekdays), key[2])
+            slot = found[key]
+            # Slots from before the schedule existed, was resumed or was re-timed are not owed.
+            if slot is not None and slot[1] >= s.posting_from:
+                dues.append(Due(s.id, s.community_id, slot[0], slot[1], s.platform, s.channel_id, s.community_tz))
+        return dues
+
+    async def _unsettled(self, dues: list[Due], now: datetime) -> list[Due]:
+        """The owed slots still to claim: one read by date, so a minute's safety tick over thousands of
         schedules that already posted today costs no write at all."""
-        if not due:
+        if not dues:
             return []
         async with self.store.read() as session:
-            rows = (await session.exec(select(Post.schedule_id, Post.local_date, Post.status, Post.claimed_at).where(
-                Post.schedule_id.in_({d[0] for d in due}), Post.local_date.in_({d[1] for d in due})))).all()
+            rows = (await session.exec(select(Post.schedule_id, Post.local_date, Post.status, Post.claimed_at)
+                                       .where(Post.local_date.in_({d.local_date for d in dues})))).all()
         stale = now - self.policy.claim_timeout
         settled = {(sid, day) for sid, day, status, claimed_at in rows
                    if not (status == "claimed" and claimed_at is not None and claimed_at <= stale)}
-        return [d for d in due if (d[0], d[1]) not in settled]
+        return [d for d in dues if (d.schedule_id, d.local_date) not in settled]
+
+    async def _failed_due(self, now: datetime) -> list[Due]:
+        """Failed sends whose back-off has passed, inside the grace window (including manual posts)."""
+        async with self.store.read() as session:
+            rows = (await session.exec(
+                select(Post.schedule_id, Post.community_id, Post.local_date, Post.slot_at, Schedule.platform,
+                       Schedule.channel_id, Community.timezone)
+                .join(Schedule, Schedule.id == Post.schedule_id).join(Community, Community.id == Post.community_id)
+                .where(Post.status == "failed", Post.next_attempt_at <= now,
+                       Schedule.enabled == True,  # noqa: E712  (paused: stop retrying)
+                       Post.slot_at >= now - self.policy.grace, Schedule.platform.in_(list(self.router.senders)))
+                .order_by(Post.next_attempt_at))).all()
+        return [Due(*row) for row in rows]
 
     async def timers(self) -> Timers:
         """When to wake up: each active schedule's local time, and each open post's close."""
-        schedules = [ScheduleTimer(s.id, s.local_time, tracks.split(s.weekdays), zone_of(s, c))
-                     for s, c in await self._active_schedules()]
+        schedules = [ScheduleTimer(s.id, s.local_time, tracks.split(s.weekdays), s.timezone or s.community_tz)
+                     for s in await self._active()]
         async with self.store.read() as session:
             open_posts = (await session.exec(select(Post.id, Post.closes_at).join(Schedule, Schedule.id == Post.schedule_id)
                                              .where(Post.status == "posted", Post.revealed_at == None,  # noqa: E711
                                                     Schedule.platform.in_(list(self.router.senders))))).all()
         return Timers(schedules, [(pid, at) for pid, at in open_posts if at is not None])
 
-    async def _active_schedules(self) -> list[tuple[Schedule, Community]]:
-        platforms = list(self.router.senders)
-        async with self.store.read() as session:
-            rows = await session.exec(select(Schedule, Community).join(Community, Community.id == Schedule.community_id)
-                                      .where(Schedule.enabled == True, Schedule.platform.in_(platforms)))  # noqa: E712
-            return list(rows.all())
-
-    async def post_slot(self, schedule_id: int, day, slot_at: datetime, now: datetime,
-                        manual: bool = False) -> PostOutcome | None:
-        """Claim, send and record one slot. Returns None when there was nothing to do."""
-        if not manual and now - slot_at > self.policy.grace:
-            return await self._record_missed(schedule_id, day, slot_at)
-        card = await self._claim(schedule_id, day, slot_at, now)
-        if card is None:
-            return None
-        sender = self.router.for_platform(card.platform)
-        try:
-            if sender is None:
-                raise SendError(f"no front door for {card.platform} is running", retryable=True)
-            ref = await asyncio.wait_for(sender.post_question(card), self.policy.send_timeout.total_seconds())
-        except (SendError, asyncio.TimeoutError, OSError) as err:
-            retryable = getattr(err, "retryable", True)
-            retry_at = await self._mark_failed(card, str(err) or type(err).__name__, now, retryable)
-            log.warning("post failed", extra={"post_id": card.post_id, "error": str(err)})
-            return PostOutcome(schedule_id, day, "failed", card.post_id, str(err), retry_at)
-        await self._mark_posted(card, str(ref), now)
-        return PostOutcome(schedule_id, day, "posted", card.post_id)
-
-    async def retry_failed(self, now: datetime) -> list[PostOutcome]:
-        """Failed sends whose back-off has passed, inside the grace window (including manual posts)."""
-        async with self.store.read() as session:
-            rows = (await session.exec(select(Post.schedule_id, Post.local_date, Post.slot_at)
-                                       .join(Schedule, Schedule.id == Post.schedule_id)
-                                       .where(Post.status == "failed", Post.next_attempt_at <= now,
-                                              Schedule.enabled == True,  # noqa: E712  (paused: stop retrying)
-                                              Post.slot_at >= now - self.policy.grace,
-                                              Schedule.platform.in_(list(self.router.senders))))).all()
-        outcomes = []
-        for schedule_id, day, slot_at in rows:
-            outcome = await self.post_slot(schedule_id, day, slot_at, now, manual=True)
-            if outcome is not None:
-                outcomes.append(outcome)
-        return outcomes
-
-    async def _record_missed(self, schedule_id: int, day, slot_at: datetime) -> PostOutcome | None:
-        async with self.store.write() as session:
-            schedule = await session.get(Schedule, schedule_id)
-            community = await session.get(Community, schedule.community_id)
-            inserted = await session.exec(self.store.insert(Post).values(
-                schedule_id=schedule_id, community_id=schedule.community_id, local_date=day, slot_at=slot_at,
-                quiz_day=local_day(slot_at, community.timezone), status="missed", error="the bot was down past the grace window",
-            ).on_conflict_do_nothing(index_elements=["schedule_id", "local_date"]).returning(Post.id))
-            post_id = inserted.scalar_one_or_none()
-        return PostOutcome(schedule_id, day, "missed", post_id) if post_id else None
-
-    async def _claim(self, schedule_id: int, day, slot_at: datetime, now: datetime) -> PostCard | None:
-        token = str(uuid.uuid4())
-        async with self.store.write() as session:
-            # No lock on the schedule row: the ledger's unique key alone decides who claims the day
-            # (locking the parent here deadlocks against the foreign-key share locks on PostgreSQL).
-            schedule = await session.get(Schedule, schedule_id)
-            if schedule is None:
-                return None
-            community = await session.get(Community, schedule.community_id)
-            inserted = await session.exec(self.store.insert(Post).values(
-                schedule_id=schedule.id, community_id=community.id, local_date=day, slot_at=slot_at,
-                quiz_day=local_day(slot_at, community.timezone), status="claimed", claim_token=token,
-                claimed_at=now, attempts=1,
-            ).on_conflict_do_nothing(index_elements=["schedule_id", "local_date"]).returning(Post.id))
-            post_id = inserted.scalar_one_or_none()
-            if post_id is not None:
-                post = await session.get(Post, post_id)
-                question_id = await tracks.next_question(session, self.catalog, schedule)
-                delivery = await create_delivery(session, community, question_id, "post", now)
-                post.question_id, post.delivery_id = question_id, delivery.id
-                if schedule.queued_question_id == question_id:
-                    schedule.queued_question_id = None
-                    session.add(schedule)
-            else:
-                post = (await session.exec(select(Post).where(Post.schedule_id == schedule.id, Post.local_date == day)
-                                           .with_for_update())).one()
-                if not self._may_retake(post, now):
-                    return None
-                post.claim_token, post.claimed_at, post.attempts = token, now, post.attempts + 1
-                delivery = await session.get(Delivery, post.delivery_id)
-            # Known before sending, so the message can say when it closes.
-            post.closes_at = await self._closes_at(session, schedule, community, now)
-            session.add(post)
-            return self._card(schedule, community, post, delivery)
-
-    def _may_retake(self, post: Post, now: datetime) -> bool:
-        if post.slot_at < now - self.policy.grace or post.delivery_id is None:
-            return False
-        if post.status == "claimed":
-            return post.claimed_at <= now - self.policy.claim_timeout  # left behind by a crash
-        if post.status == "failed":
-            return post.next_attempt_at is not None and post.next_attempt_at <= now
-        return False
-
-    def _card(self, schedule: Schedule, community: Community, post: Post, delivery: Delivery) -> PostCard:
-        return PostCard(post.id, schedule.id, schedule.platform, community.external_id, schedule.channel_id,
-                        post.local_date, question_card(self.catalog, delivery), schedule.ping_role, post.closes_at,
-                        schedule.results_in_thread, post.claim_token or "", post.message_ref, f"quizbot-post-{post.id}")
-
-    async def _mark_failed(self, card: PostCard, reason: str, now: datetime, retryable: bool) -> datetime | None:
-        """Record the failure; returns when it will be tried again (None: not retried)."""
-        async with self.store.write() as session:
-            post = await session.get(Post, card.post_id)
-            if post.claim_token != card.claim_token:
-                return None  # someone else owns the slot now
-            post.status, post.error = "failed", reason[:500]
-            post.next_attempt_at = now + retry_delay(post.attempts) if retryable else None
-            if post.next_attempt_at is not None and post.next_attempt_at > post.slot_at + self.policy.grace:
-                post.next_attempt_at = None  # past the grace window a retry would post a stale question
-            session.add(post)
-            return post.next_attempt_at
-
-    async def _mark_posted(self, card: PostCard, message_ref: str, now: datetime) -> None:
-        async with self.store.write() as session:
-            post = await session.get(Post, card.post_id)
-            if post.claim_token != card.claim_token or post.status == "posted":
-                log.error("post sent after its claim was retaken", extra={"post_id": post.id})
-                return
-            community = await session.get(Community, post.community_id)
-            was_quiz_day = await self.calendar.is_quiz_day(session, community, post.quiz_day)
-            first = await self.calendar.first_posted(session, community)
-            post.status, post.message_ref, post.posted_at, post.error = "posted", message_ref, now, None
-            delivery = await session.get(Delivery, post.delivery_id)
-            delivery.closes_at = post.closes_at
-            session.add_all([post, delivery])
-            await session.flush()
-            if not was_quiz_day or first is None:
-                await self._replay_day(session, community, post.quiz_day)
-
-    async def _closes_at(self, session: AsyncSession, schedule: Schedule, community: Community,
-                         posted_at: datetime) -> datetime:
-        """Open for `open_minutes`, or until the schedule's next real post (days already taken are passed over)."""
-        if schedule.open_minutes:
-            return posted_at + timedelta(minutes=schedule.open_minutes)
-        nxt = await upcoming(session, schedule, community, posted_at)
-        return nxt[1] if nxt else posted_at + timedelta(days=1)
-
-    async def _replay_day(self, session: AsyncSession, community: Community, day) -> None:
-        """The day just became a quiz day: learners who answered earlier that day get it counted."""
-        learners = (await session.exec(select(Answer.learner_id).where(
-            Answer.community_id == community.id, Answer.local_day == day).distinct())).all()
-        for learner_id in learners:
-            stats = await locked_stats(session, learner_id)
-            store_state(stats, await replay_learner(session, self.calendar, community, learner_id))
-            session.add(stats)
-
     # Reveal ----------------------------------------------------------------------
     async def reveal_due(self, now: datetime) -> list[PostOutcome]:
-        platforms = list(self.router.senders)
         async with self.store.read() as session:
-            due = (await session.exec(select(Post.id).join(Schedule, Schedule.id == Post.schedule_id).where(
+            due = (await session.exec(select(Post.id, Post.schedule_id, Post.local_date, Schedule.platform, Schedule.channel_id)
+                                      .join(Schedule, Schedule.id == Post.schedule_id).where(
                 Post.status == "posted", Post.revealed_at == None, Post.closes_at <= now,  # noqa: E711
-                Schedule.platform.in_(platforms)).order_by(Post.closes_at))).all()
+                Schedule.platform.in_(list(self.router.senders))).order_by(Post.closes_at))).all()
         outcomes = []
-        for post_id in due:
-            outcome = await self.reveal(post_id, now)
+        for post_id, schedule_id, day, platform, channel in due:
+            wait = self.pacer.paused_until(platform, channel, now)
+            outcome = PostOutcome(schedule_id, day, "deferred", post_id, "rate limited by the platform", wait) \
+                if wait is not None else await self.reveal(post_id, now)
             if outcome:
                 outcomes.append(outcome)
         return outcomes
@@ -291,12 +285,20 @@ class Poster:
                 session.add(delivery)
             schedule = await session.get(Schedule, post.schedule_id)
             community = await session.get(Community, post.community_id)
-            card = self._card(schedule, community, post, delivery)
+            card = post_card(self.catalog, schedule, community.external_id, post.id, post.local_date, delivery.id,
+                             delivery.question_id, post.closes_at, post.claim_token or "", post.message_ref,
+                             delivery.closes_at)
             results = await results_for(session, self.catalog, self.calendar, community, post, now)
         sender = self.router.for_platform(card.platform)
         try:
             ref = await asyncio.wait_for(sender.post_results(card, results), self.policy.send_timeout.total_seconds())
-        except (SendError, asyncio.TimeoutError, OSError) as err:
+        except RateLimited as err:
+            until = self._pause(card.platform, card.channel_id, err, now)
+            async with self.store.write() as session:  # give the claim back: the pass after the pause takes it
+                await session.exec(update(Post).where(Post.id == post_id, Post.reveal_token == token)
+                                   .values(reveal_token=None, reveal_claimed_at=None))
+            return PostOutcome(card.schedule_id, card.local_date, "deferred", post_id, f"reveal: {err}", until)
+        except SEND_ERRORS as err:
             if getattr(err, "retryable", True):
                 log.warning("reveal failed; will retry", extra={"post_id": post_id, "error": str(err)})
                 return PostOutcome(card.schedule_id, card.local_date, "failed", post_id, f"reveal: {err}")

@@ -1,0 +1,344 @@
+"""Set-based writes to the posting ledger: claim a batch of due slots in one transaction, and record
+a batch of send results in another.
+
+Thousands of schedules can fall due in the same minute, so nothing here costs a round trip per
+post: rows go in and out as multi-row statements. Exactly once still comes from the
+UNIQUE(schedule_id, local_date) key: a slot whose insert conflicts is only retaken when its claim
+was left by a crash or its failed send is due again, both checked under the row lock.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import slots
+from bot.content import Catalog
+from bot.engine import tracks
+from bot.engine.answers import card_of
+from bot.engine.calendar import QuizCalendar
+from bot.engine.stats import locked_stats, replay_learner, store_state
+from bot.models import Answer, Community, Delivery, Post, Schedule
+from bot.timeutil import day_exists, local_day, zone
+from bot.views import PostCard, PostOutcome
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds between send attempts inside the grace window
+POST, DELIVERY, SCHEDULE = Post.__table__, Delivery.__table__, Schedule.__table__
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1])
+
+
+@dataclass(frozen=True)
+class Due:
+    """A slot a schedule owes: (schedule, local date) at `slot_at`."""
+
+    schedule_id: int
+    community_id: int
+    local_date: date
+    slot_at: datetime
+    platform: str
+    channel_id: str
+    community_tz: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A slot this process now owns: send `card`, then record the result against `card.claim_token`."""
+
+    due: Due
+    card: PostCard
+    attempts: int
+    delivery_id: int
+    quiz_day: date
+
+
+@dataclass(frozen=True)
+class SendResult:
+    claim: Claim
+    status: str  # posted | failed | deferred
+    message_ref: str | None = None
+    error: str = ""
+    retryable: bool = True
+    resume_at: datetime | None = None  # deferred: when the platform will take it
+
+
+@dataclass(frozen=True)
+class ClaimPolicy:
+    grace: timedelta
+    claim_timeout: timedelta
+
+    def may_retake(self, row, now: datetime) -> bool:
+        if row.slot_at < now - self.grace or row.delivery_id is None:
+            return False
+        if row.status == "claimed":
+            return row.claimed_at <= now - self.claim_timeout  # left behind by a crash
+        if row.status == "failed":
+            return row.next_attempt_at is not None and row.next_attempt_at <= now
+        return False
+
+
+async def _conn(session: AsyncSession):
+    return await session.connection()
+
+
+async def record_missed(session: AsyncSession, store, dues: list[Due]) -> list[PostOutcome]:
+    """Slots past the grace window: written as missed (not a quiz day), never sent."""
+    rows = [dict(schedule_id=d.schedule_id, community_id=d.community_id, local_date=d.local_date, slot_at=d.slot_at,
+                 quiz_day=local_day(d.slot_at, d.community_tz), status="missed",
+                 error="the bot was down past the grace window") for d in dues]
+    inserted = (await (await _conn(session)).execute(store.insert(POST).values(rows).on_conflict_do_nothing(
+        index_elements=["schedule_id", "local_date"]).returning(POST.c.id, POST.c.schedule_id, POST.c.local_date))).all()
+    return [PostOutcome(sid, day, "missed", pid) for pid, sid, day in inserted]
+
+
+def post_card(catalog: Catalog, schedule, community_external_id: str, post_id: int, local_date: date, delivery_id: int,
+              question_id: str, closes_at: datetime | None, claim_token: str, message_ref: str | None,
+              delivery_closes_at: datetime | None = None) -> PostCard:
+    """A daily post as a front door sends it; `schedule` is a Schedule or a row with its columns."""
+    return PostCard(post_id, schedule.id, schedule.platform, community_external_id, schedule.channel_id, local_date,
+                    card_of(catalog, delivery_id, question_id, closes_at=delivery_closes_at), schedule.ping_role,
+                    closes_at, schedule.results_in_thread, claim_token, message_ref, f"quizbot-post-{post_id}")
+
+
+class Claimer:
+    """Claims a batch of due slots: new ledger rows with their question and delivery, or retaken rows."""
+
+    def __init__(self, store, catalog: Catalog, policy: ClaimPolicy):
+        self.store, self.catalog, self.policy = store, catalog, policy
+
+    async def claim(self, session: AsyncSession, dues: list[Due], now: datetime) -> tuple[list[Claim], list[PostOutcome]]:
+        conn = await _conn(session)
+        schedules = {row.id: row for row in await conn.execute(
+            select(SCHEDULE, Community.external_id.label("community_external_id"))
+            .join(Community, Community.id == SCHEDULE.c.community_id)
+            .where(SCHEDULE.c.id.in_({d.schedule_id for d in dues})))}
+        dues = [d for d in dues if d.schedule_id in schedules]  # removed meanwhile
+        if not dues:
+            return [], []
+        tokens = {(d.schedule_id, d.local_date): str(uuid.uuid4()) for d in dues}
+        inserted = (await conn.execute(self.store.insert(POST).values([dict(
+            schedule_id=d.schedule_id, community_id=d.community_id, local_date=d.local_date, slot_at=d.slot_at,
+            quiz_day=local_day(d.slot_at, d.community_tz), status="claimed", claim_token=tokens[d.schedule_id, d.local_date],
+            claimed_at=now, attempts=1) for d in dues]).on_conflict_do_nothing(index_elements=["schedule_id", "local_date"])
+            .returning(POST.c.id, POST.c.schedule_id, POST.c.local_date))).all()
+        new = {(sid, day): pid for pid, sid, day in inserted}
+        taken = await self._taken_dates(conn, schedules, dues, now)
+        claims, refused = await self._fill_new(conn, schedules, [d for d in dues if (d.schedule_id, d.local_date) in new],
+                                               new, tokens, taken, now)
+        claims += await self._retake(conn, schedules, [d for d in dues if (d.schedule_id, d.local_date) not in new],
+                                     taken, now)
+        return claims, refused
+
+    async def _fill_new(self, conn, schedules: dict, dues: list[Due], new: dict, tokens: dict, taken: dict,
+                        now: datetime) -> tuple[list[Claim], list[PostOutcome]]:
+        """Choose each new post's question, create its delivery and note when it closes."""
+        history = await self._last_posted(conn, {d.schedule_id for d in dues})
+        chosen, refused, tracks_cache = [], [], {}
+        for d in dues:
+            s = schedules[d.schedule_id]
+            qid = s.queued_question_id if s.queued_question_id in self.catalog.questions else None
+            if qid is None:
+                key = (s.track_lessons, s.track_tags, s.shuffle, s.shuffle_seed)
+                track = tracks_cache.get(key)
+                if track is None:
+                    track = tracks_cache[key] = tracks.schedule_track(self.catalog, s)
+                qid = tracks.choose(track, history.get(d.schedule_id, {})) if track else None
+            if qid is None:
+                refused.append(d)
+            else:
+                chosen.append((d, qid))
+        outcomes = await self._refuse(conn, refused, new, now)
+        if not chosen:
+            return [], outcomes
+        delivery_ids = [row[0] for row in await conn.execute(
+            insert(DELIVERY).returning(DELIVERY.c.id, sort_by_parameter_order=True),
+            [dict(community_id=d.community_id, question_id=qid, kind="post", learner_id=None, created_at=now,
+                  closes_at=None, closed_at=None) for d, qid in chosen])]
+        claims, post_rows, unqueue = [], [], []
+        for (d, qid), delivery_id in zip(chosen, delivery_ids):
+            s, post_id = schedules[d.schedule_id], new[d.schedule_id, d.local_date]
+            closes_at = self._closes_at(s, d, taken, now)
+            post_rows.append(dict(b_id=post_id, b_question=qid, b_delivery=delivery_id, b_closes=closes_at))
+            if s.queued_question_id == qid:
+                unqueue.append(dict(b_id=s.id, b_question=qid))
+            claims.append(self._claim_of(d, s, post_id, tokens[d.schedule_id, d.local_date], 1, qid, delivery_id,
+                                         closes_at, None))
+        await conn.execute(update(POST).where(POST.c.id == bindparam("b_id")).values(
+            question_id=bindparam("b_question"), delivery_id=bindparam("b_delivery"), closes_at=bindparam("b_closes")),
+            post_rows)
+        if unqueue:
+            await conn.execute(update(SCHEDULE).where(SCHEDULE.c.id == bindparam("b_id"),
+                                                      SCHEDULE.c.queued_question_id == bindparam("b_question"))
+                               .values(queued_question_id=None), unqueue)
+        return claims, outcomes
+
+    async def _refuse(self, conn, refused: list[Due], new: dict, now: datetime) -> list[PostOutcome]:
+        """A track that selects no question (content changed under it) fails for good: retrying cannot help."""
+        if not refused:
+            return []
+        reason = "this schedule's track selects no question; change its lessons or tags"
+        await conn.execute(update(POST).where(POST.c.id == bindparam("b_id")).values(
+            status="failed", error=reason, next_attempt_at=None), [dict(b_id=new[d.schedule_id, d.local_date]) for d in refused])
+        return [PostOutcome(d.schedule_id, d.local_date, "failed", new[d.schedule_id, d.local_date], reason) for d in refused]
+
+    async def _retake(self, conn, schedules: dict, dues: list[Due], taken: dict, now: datetime) -> list[Claim]:
+        """Slots already in the ledger: taken over only when crashed (stale claim) or due for a retry."""
+        if not dues:
+            return []
+        wanted = {(d.schedule_id, d.local_date): d for d in dues}
+        rows = (await conn.execute(select(POST).where(
+            POST.c.schedule_id.in_({d.schedule_id for d in dues}), POST.c.local_date.in_({d.local_date for d in dues}))
+            .with_for_update())).all()
+        claims, updates = [], []
+        for row in rows:
+            d = wanted.get((row.schedule_id, row.local_date))
+            if d is None or not self.policy.may_retake(row, now):
+                continue
+            s, token = schedules[d.schedule_id], str(uuid.uuid4())
+            closes_at = self._closes_at(s, d, taken, now)
+            updates.append(dict(b_id=row.id, b_token=token, b_attempts=row.attempts + 1, b_closes=closes_at))
+            claims.append(self._claim_of(d, s, row.id, token, row.attempts + 1, row.question_id, row.delivery_id,
+                                         closes_at, row.message_ref))
+        if updates:
+            await conn.execute(update(POST).where(POST.c.id == bindparam("b_id")).values(
+                claim_token=bindparam("b_token"), claimed_at=now, attempts=bindparam("b_attempts"),
+                closes_at=bindparam("b_closes")), updates)
+        return claims
+
+    def _claim_of(self, d: Due, s, post_id: int, token: str, attempts: int, question_id: str, delivery_id: int,
+                  closes_at: datetime, message_ref: str | None) -> Claim:
+        card = post_card(self.catalog, s, s.community_external_id, post_id, d.local_date, delivery_id, question_id,
+                         closes_at, token, message_ref)
+        return Claim(d, card, attempts, delivery_id, local_day(d.slot_at, d.community_tz))
+
+    @staticmethod
+    def _closes_at(s, d: Due, taken: dict, now: datetime) -> datetime:
+        """Open for `open_minutes`, or until the schedule's next real post (days already taken are passed over)."""
+        if s.open_minutes:
+            return now + timedelta(minutes=s.open_minutes)
+        nxt = slots.next_slot(now, slots.parse_time(s.local_time), tracks.split(s.weekdays), s.timezone or d.community_tz,
+                              taken.get(s.id, frozenset()))
+        return nxt[1] if nxt else now + timedelta(days=1)
+
+    @staticmethod
+    async def _taken_dates(conn, schedules: dict, dues: list[Due], now: datetime) -> dict[int, frozenset]:
+        """Per schedule, local dates from today on that already have a ledger row (posted early, skipped...)."""
+        today = {d.schedule_id: now.astimezone(zone(schedules[d.schedule_id].timezone or d.community_tz)).date()
+                 for d in dues}
+        rows = await conn.execute(select(POST.c.schedule_id, POST.c.local_date).where(
+            POST.c.schedule_id.in_(today), POST.c.local_date >= min(today.values())))
+        taken: dict[int, set] = {}
+        for sid, day in rows:
+            if day >= today[sid]:
+                taken.setdefault(sid, set()).add(day)
+        return {sid: frozenset(days) for sid, days in taken.items()}
+
+    @staticmethod
+    async def _last_posted(conn, schedule_ids: set[int]) -> dict[int, dict[str, date]]:
+        if not schedule_ids:
+            return {}
+        rows = await conn.execute(select(POST.c.schedule_id, POST.c.question_id, func.max(POST.c.local_date)).where(
+            POST.c.schedule_id.in_(schedule_ids), POST.c.status.in_(tracks.USED), POST.c.question_id.is_not(None))
+            .group_by(POST.c.schedule_id, POST.c.question_id))
+        history: dict[int, dict[str, date]] = {}
+        for sid, qid, day in rows:
+            history.setdefault(sid, {})[qid] = day
+        return history
+
+
+class Recorder:
+    """Writes a batch of send results: posted, failed (back-off) or deferred (rate limited, no attempt spent)."""
+
+    def __init__(self, calendar: QuizCalendar, policy: ClaimPolicy):
+        self.calendar, self.policy = calendar, policy
+
+    async def record(self, session: AsyncSession, results: list[SendResult], now: datetime) -> list[PostOutcome]:
+        conn = await _conn(session)
+        current = {row.id: row for row in await conn.execute(
+            select(POST.c.id, POST.c.claim_token, POST.c.status).where(
+                POST.c.id.in_([r.claim.card.post_id for r in results])).with_for_update())}
+        owned, outcomes = [], []
+        for r in results:
+            row = current.get(r.claim.card.post_id)
+            if row is not None and row.claim_token == r.claim.card.claim_token and row.status != "posted":
+                owned.append(r)
+            elif r.status == "posted":
+                log.error("post sent after its claim was retaken", extra={"post_id": r.claim.card.post_id})
+                outcomes.append(self._outcome(r, None))
+            else:
+                outcomes.append(self._outcome(r, None))  # someone else owns the slot now
+        posted = [r for r in owned if r.status == "posted"]
+        if posted:
+            await self._mark_posted(session, conn, posted, now)
+        outcomes += [self._outcome(r, None) for r in posted]
+        unsent = []
+        for r in (r for r in owned if r.status != "posted"):
+            attempts = r.claim.attempts - 1 if r.status == "deferred" else r.claim.attempts  # a deferral is no attempt
+            retry_at = self._retry_at(r, now)
+            unsent.append(dict(b_id=r.claim.card.post_id, b_error=r.error[:500], b_next=retry_at, b_attempts=max(attempts, 0)))
+            outcomes.append(self._outcome(r, retry_at))
+        if unsent:
+            await conn.execute(update(POST).where(POST.c.id == bindparam("b_id")).values(
+                status="failed", error=bindparam("b_error"), next_attempt_at=bindparam("b_next"),
+                attempts=bindparam("b_attempts")), unsent)
+        return outcomes
+
+    def _retry_at(self, r: SendResult, now: datetime) -> datetime | None:
+        if r.status == "deferred":
+            at = r.resume_at
+        else:
+            at = now + retry_delay(r.claim.attempts) if r.retryable else None
+        if at is not None and at > r.claim.due.slot_at + self.policy.grace:
+            return None  # past the grace window a retry would post a stale question
+        return at
+
+    @staticmethod
+    def _outcome(r: SendResult, retry_at: datetime | None) -> PostOutcome:
+        card = r.claim.card
+        return PostOutcome(card.schedule_id, card.local_date, r.status, card.post_id, r.error, retry_at)
+
+    async def _mark_posted(self, session: AsyncSession, conn, posted: list[SendResult], now: datetime) -> None:
+        replay = await self._days_becoming_quiz_days(conn, posted)
+        await conn.execute(update(POST).where(POST.c.id == bindparam("b_id")).values(
+            status="posted", message_ref=bindparam("b_ref"), posted_at=now, error=None),
+            [dict(b_id=r.claim.card.post_id, b_ref=r.message_ref) for r in posted])
+        await conn.execute(update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id")).values(
+            closes_at=bindparam("b_closes")), [dict(b_id=r.claim.delivery_id, b_closes=r.claim.card.closes_at) for r in posted])
+        if replay:
+            await self._replay(session, conn, replay)
+
+    @staticmethod
+    async def _days_becoming_quiz_days(conn, posted: list[SendResult]) -> set[tuple[int, date]]:
+        """(community, day) pairs this batch turns into quiz days (or a community's first post), read before
+        the batch is marked: learners who answered earlier that day get it counted."""
+        tz = {r.claim.due.community_id: r.claim.due.community_tz for r in posted}
+        days = {r.claim.quiz_day for r in posted}
+        firsts = dict((await conn.execute(select(POST.c.community_id, func.min(POST.c.quiz_day)).where(
+            POST.c.status == "posted", POST.c.community_id.in_(tz)).group_by(POST.c.community_id))).all())
+        existing = set((await conn.execute(select(POST.c.community_id, POST.c.quiz_day).where(
+            POST.c.status == "posted", POST.c.community_id.in_(tz), POST.c.quiz_day.in_(days)).distinct())).all())
+        out = set()
+        for cid, day in {(r.claim.due.community_id, r.claim.quiz_day) for r in posted}:
+            first = firsts.get(cid)
+            was_quiz_day = day_exists(day, tz[cid]) if first is None or day < first else (cid, day) in existing
+            if first is None or not was_quiz_day:
+                out.add((cid, day))
+        return out
+
+    async def _replay(self, session: AsyncSession, conn, pairs: set[tuple[int, date]]) -> None:
+        rows = await conn.execute(select(Answer.community_id, Answer.local_day, Answer.learner_id).where(
+            Answer.community_id.in_({c for c, _ in pairs}), Answer.local_day.in_({d for _, d in pairs})).distinct())
+        learners = sorted({(cid, lid) for cid, day, lid in rows if (cid, day) in pairs})
+        for cid, learner_id in learners:
+            community = await session.get(Community, cid)
+            stats = await locked_stats(session, learner_id)
+            store_state(stats, await replay_learner(session, self.calendar, community, learner_id))
+            session.add(stats)
