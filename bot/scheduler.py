@@ -19,6 +19,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.engine import Engine
+from bot.engine.posting import earliest_retry
 from bot.timeutil import zone
 from bot.views import PostOutcome
 
@@ -35,6 +36,7 @@ class SchedulerService:
         self.engine, self.clock, self.safety_seconds = engine, clock, safety_seconds
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
         self._lock = asyncio.Lock()
+        self._wake: datetime | None = None  # when a failed or rate-limited send is due again
         engine.schedules.listeners.append(self.rebuild)
 
     async def start(self) -> list[PostOutcome]:
@@ -55,10 +57,22 @@ class SchedulerService:
                 log.exception("scheduler tick failed")
                 return []
         for outcome in outcomes:
-            log.info("scheduled %s", outcome.status, extra={"post_id": outcome.post_id, "schedule_id": outcome.schedule_id})
+            if outcome.status != "deferred":  # deferrals come by the thousand in a rate-limit storm: counted below
+                log.info("scheduled %s", outcome.status, extra={"post_id": outcome.post_id, "schedule_id": outcome.schedule_id})
+        if waiting := sum(o.status == "deferred" for o in outcomes):
+            log.info("deferred %d sends the platform asked us to hold back", waiting)
+        self._wake = earliest_retry(outcomes)
         if any(o.status == "posted" for o in outcomes):
             await self.rebuild()  # a new post brings a reveal time
+        else:
+            self._add_wake_job()
         return outcomes
+
+    def _add_wake_job(self) -> None:
+        """Come back when the earliest retry or rate-limit pause is over, not at the next safety tick."""
+        if self._wake is not None and self.scheduler.running:
+            self.scheduler.add_job(self.run_tick, DateTrigger(run_date=max(self._wake, self.clock())), id="retry",
+                                   replace_existing=True, misfire_grace_time=300)
 
     async def rebuild(self) -> None:
         if not self.scheduler.running:
@@ -76,6 +90,7 @@ class SchedulerService:
                                        misfire_grace_time=300)
         self.scheduler.add_job(self.run_tick, IntervalTrigger(seconds=self.safety_seconds), id="safety",
                                coalesce=True, max_instances=1)
+        self._add_wake_job()
 
     def job_ids(self) -> list[str]:
         return sorted(job.id for job in self.scheduler.get_jobs())

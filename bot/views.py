@@ -251,7 +251,7 @@ class PostOutcome:
 
     schedule_id: int
     local_date: date
-    status: str  # posted | failed | missed | skipped | revealed | busy
+    status: str  # posted | failed | deferred (rate limited) | missed | skipped | revealed | busy
     post_id: int | None = None
     detail: str = ""
-    retry_at: datetime | None = None  # for a failed send: when it is tried again (None: not retried)
+    retry_at: datetime | None = None  # failed or deferred: when it is tried again (None: not retried)

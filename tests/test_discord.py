@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import pytest
 import pytest_asyncio
@@ -364,6 +365,24 @@ async def test_a_fresh_bot_process_handles_a_click_on_an_older_post(fake, tmp_pa
     finally:
         await stop_bot(second)
         await second_app.close()
+
+
+async def test_a_rate_limited_post_waits_for_discord_without_spending_an_attempt(fake, bot, quiz_app, clock, owner):
+    daily = fake.guild.daily
+    await add_schedule(fake, owner, daily, time="09:00")
+    fake.rate_limit_next.append(("POST", f"/api/v10/channels/{daily['id']}/messages", 120.0))
+    clock.now = utc(2026, 3, 2, 9, 0, 5)
+    [outcome] = await quiz_app.engine.tick(clock.now)  # longer than discord.py will sleep: handed back to us
+    assert outcome.status == "deferred" and outcome.retry_at == clock.now + timedelta(seconds=120)
+    async with quiz_app.store.read() as session:
+        [post] = (await session.exec(select(Post))).all()
+    assert (post.status, post.attempts, post.next_attempt_at) == ("failed", 0, outcome.retry_at)  # no attempt spent
+    assert not fake.channel_messages(int(daily["id"]))
+    clock.now = utc(2026, 3, 2, 9, 1, 5)
+    assert await quiz_app.engine.tick(clock.now) == []  # the channel is still paused: nothing is sent
+    clock.now = outcome.retry_at
+    [again] = await quiz_app.engine.tick(clock.now)
+    assert again.status == "posted" and len(fake.channel_messages(int(daily["id"]))) == 1
 
 
 async def test_a_post_in_a_forbidden_channel_fails_without_retry(fake, bot, quiz_app, clock, owner):

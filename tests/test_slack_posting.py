@@ -9,6 +9,7 @@ import time
 import pytest
 import pytest_asyncio
 
+from adapters.slack.app import RATE_LIMIT_RETRIES
 from bot.engine import Engine
 from bot.views import ScheduleSpec
 from fake_slack.harness import start_http
@@ -135,6 +136,21 @@ async def test_rate_limited_post_is_retried_after_retry_after(h):
     assert first.status == 429 and second.status == 200
     assert second.at - first.at >= 1.0
     assert outcome.status == "posted"
+
+
+async def test_a_post_still_rate_limited_after_retries_is_deferred_without_spending_an_attempt(h):
+    await schedule(h)
+    for _ in range(RATE_LIMIT_RETRIES + 1):
+        h.fake.rate_limit_once("chat.postMessage", retry_after=0)
+    [outcome] = await h.engine.tick(h.clock.at(8, 0))
+    assert len(h.fake.calls_to("chat.postMessage")) == RATE_LIMIT_RETRIES + 1
+    assert outcome.status == "deferred" and outcome.retry_at is not None
+    from bot.models import Post
+    async with h.engine.store.read() as session:
+        row = await session.get(Post, outcome.post_id)
+    assert (row.status, row.attempts, row.next_attempt_at) == ("failed", 0, outcome.retry_at)  # no attempt spent
+    [again] = await h.engine.tick(outcome.retry_at)
+    assert again.status == "posted" and h.fake.calls_to("chat.postMessage")[-1].status == 200
 
 
 async def test_posts_to_many_channels_are_paced(store, mini_catalog):

@@ -28,6 +28,7 @@ from bot.scheduler import SchedulerService
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 PLATFORM = "discord"
+RATE_LIMIT_SLEEP_MAX = 30.0  # seconds discord.py may sleep on a 429 before raising RateLimited
 
 
 def system_clock() -> datetime:
@@ -57,6 +58,9 @@ class QuizClientMixin:
     def __init__(self, engine, settings: DiscordSettings, *, clock: Clock = system_clock, serve: bool = True,
                  scheduler: bool = True, **options):
         options.setdefault("guild_ready_timeout", settings.guild_ready_timeout)
+        # A longer wait comes back as discord.RateLimited: the poster defers the post instead of
+        # sleeping past its send timeout (30 s is the least discord.py allows).
+        options.setdefault("max_ratelimit_timeout", RATE_LIMIT_SLEEP_MAX)
         super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(),
                          application_id=settings.application_id, **options)
         self.engine, self.discord_settings, self.clock = engine, settings, clock

@@ -16,7 +16,7 @@ import aiohttp
 import discord
 
 from adapters.discord import components, render
-from bot.ports import SendError
+from bot.ports import RateLimited, SendError
 from bot.views import PostCard, ResultsView
 
 if TYPE_CHECKING:
@@ -42,6 +42,12 @@ def parse_ref(ref: str | None) -> tuple[int, int] | None:
 
 
 def send_error(err: Exception, what: str) -> SendError:
+    if isinstance(err, discord.RateLimited):  # longer than the client will sleep (bot.RATE_LIMIT_SLEEP_MAX)
+        return RateLimited(f"{what}: Discord rate limit, retry in {err.retry_after:.0f} s", err.retry_after)
+    if isinstance(err, discord.HTTPException) and err.status == 429:  # still limited after discord.py's retries
+        headers = getattr(err.response, "headers", None) or {}
+        return RateLimited(f"{what}: Discord rate limit", float(headers.get("Retry-After") or 1),
+                           everywhere=str(headers.get("X-RateLimit-Global", "")).lower() == "true")
     if isinstance(err, discord.Forbidden):
         return SendError(f"{what}: Discord refused (missing permission: {err.text or err.status})", retryable=False)
     if isinstance(err, discord.NotFound):
@@ -71,7 +77,7 @@ class DiscordSender:
             message = await self._channel(int(card.channel_id)).send(
                 content=content, embed=render.post_embed(card.question), view=components.post_view(card.post_id, card.question),
                 allowed_mentions=mentions, nonce=nonce_for(card.nonce))
-        except (discord.HTTPException, aiohttp.ClientError, OSError) as err:
+        except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError) as err:
             raise send_error(err, f"posting in channel {card.channel_id}") from err
         log.info("daily post sent", extra={"post_id": card.post_id, "channel_id": card.channel_id, "message_id": message.id})
         return f"{message.channel.id}:{message.id}"
@@ -97,7 +103,7 @@ class DiscordSender:
             except discord.NotFound:  # the post was deleted: show the results anyway
                 return await self._send_results(channel_id, card, results)
             return None
-        except (discord.HTTPException, aiohttp.ClientError, OSError, ValueError) as err:
+        except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError, ValueError) as err:
             raise send_error(err, f"revealing post {card.post_id}") from err
 
     async def _send_results(self, channel_id: int, card: PostCard, results: ResultsView) -> str:

@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import post_message, results_blocks, results_message
 from adapters.slack.install import TokenSource
 from bot.errors import QuizError
-from bot.ports import SendError
+from bot.ports import RateLimited, SendError
 from bot.views import PostCard, ResultsView
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,10 @@ def send_error(err: Exception) -> SendError:
     if isinstance(err, SlackApiError):
         code = str(err.response.get("error") or "") if err.response is not None else ""
         status = getattr(err.response, "status_code", 200) if err.response is not None else 200
-        if status == 429 or code == "ratelimited":
-            return SendError("Slack rate limit (still limited after retrying)", retryable=True)
+        if status == 429 or code == "ratelimited":  # still limited after the client's own retries
+            headers = getattr(err.response, "headers", None) or {}
+            retry_after = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+            return RateLimited("Slack rate limit (still limited after retrying)", float(retry_after or 1))
         hint = HINTS.get(code)
         message = f"Slack said {code or 'error'}" + (f": {hint}" if hint else "")
         return SendError(message, retryable=code not in PERMANENT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from bot.ports import SendError
+from bot.ports import RateLimited
 from bot.views import PostCard, ResultsView
 
 PLATFORM = "bench"
@@ -26,27 +26,26 @@ class NoopSender:
         return None
 
 
-class TokenBucket:
-    def __init__(self, rate: float, capacity: float, at: datetime):
-        self.rate, self.capacity, self.tokens, self.at = rate, capacity, capacity, at
+class Window:
+    """`limit` sends per fixed window of `seconds`, as platforms count them (Discord's buckets reset whole)."""
 
-    def _refill(self, now: datetime) -> None:
-        elapsed = (now - self.at).total_seconds()
-        if elapsed > 0:
-            self.tokens = min(self.capacity, self.tokens + elapsed * self.rate)
-            self.at = now
+    def __init__(self, limit: int, seconds: float):
+        self.limit, self.seconds, self.started, self.used = limit, seconds, None, 0
 
-    def available(self, now: datetime) -> bool:
-        self._refill(now)
-        return self.tokens >= 1
+    def wait(self, now: datetime) -> float:
+        """Seconds until a send may pass (0: now), starting a new window when the last one ended."""
+        at = now.timestamp()
+        if self.started is None or at >= self.started + self.seconds:
+            self.started, self.used = at, 0
+        return 0.0 if self.used < self.limit else self.started + self.seconds - at
 
     def take(self) -> None:
-        self.tokens -= 1
+        self.used += 1
 
 
 class RateLimitedSender:
-    """A platform that answers 429 (a retryable SendError) when a channel sends more than `per_channel`
-    messages a second, or the bot more than `overall` a second (token buckets; bursts up to the rate).
+    """A platform that answers 429 with Retry-After (RateLimited) when a channel sends more than
+    `per_channel` messages a second, or the bot more than `overall` a second (fixed one-second windows).
 
     Time is virtual: the benchmark sets `now` before each tick, and every send in that tick happens at
     that instant (as if the engine's own work took no time), so at most `overall` sends pass per tick.
@@ -54,24 +53,24 @@ class RateLimitedSender:
 
     def __init__(self, now: datetime, per_channel: float = 1.0, overall: float = 50.0):
         self.now, self.per_channel, self.overall = now, per_channel, overall
-        self.global_bucket = TokenBucket(overall, overall, now)
-        self.channels: dict[str, TokenBucket] = {}
+        self.global_window = Window(int(overall), 1.0)
+        self.channels: dict[str, Window] = {}
         self.posts: Counter[int] = Counter()
         self.results: Counter[int] = Counter()
         self.limited: Counter[str] = Counter()  # 429s by reason
 
     def _admit(self, channel: str) -> None:
-        bucket = self.channels.get(channel)
-        if bucket is None:
-            bucket = self.channels[channel] = TokenBucket(self.per_channel, self.per_channel, self.now)
-        if not bucket.available(self.now):
+        window = self.channels.setdefault(channel, Window(int(self.per_channel), 1.0))
+        wait = window.wait(self.now)
+        if wait:
             self.limited["channel"] += 1
-            raise SendError("429 Too Many Requests (channel)", retryable=True)
-        if not self.global_bucket.available(self.now):
+            raise RateLimited("429 Too Many Requests (channel)", retry_after=wait)
+        wait = self.global_window.wait(self.now)
+        if wait:
             self.limited["global"] += 1
-            raise SendError("429 Too Many Requests (global)", retryable=True)
-        bucket.take()
-        self.global_bucket.take()
+            raise RateLimited("429 Too Many Requests (global)", retry_after=wait, everywhere=True)
+        window.take()
+        self.global_window.take()
 
     async def post_question(self, card: PostCard) -> str:
         self._admit(card.channel_id)

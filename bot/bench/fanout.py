@@ -8,9 +8,10 @@ driver, with the column values the engine's own validation gives (`bot.engine.sc
   no-op front door; checked: every schedule posted, each post sent once.
 - rate limited: a smaller set of channels, whose posts of the day before are revealed (results) in
   the same minute; the front door allows 1 message/s per channel and 50/s overall and answers 429
-  (a retryable SendError) beyond that. Ticks run in virtual time on the scheduler's 60-second safety
-  grid (grid points where nothing can be due are skipped: they would change nothing) until every post
-  and reveal went out, or nothing is left to retry. Checked: nothing dropped (every post 'posted',
+  with Retry-After (RateLimited) beyond that. Ticks run in virtual time when bot.scheduler would wake:
+  at the earliest retry or rate-limit pause a tick reported, else on the 60-second safety grid (grid
+  points where nothing can be due are skipped: they would change nothing), until every post and
+  reveal went out, or nothing is left to retry. Checked: nothing dropped (every post 'posted',
   every reveal done) and nothing doubled (one send per post id).
 """
 from __future__ import annotations
@@ -31,7 +32,7 @@ from bot.bench.sizes import Sizes
 from bot.content import Catalog
 from bot.db import Store
 from bot.engine import Engine
-from bot.engine.posting import PostingPolicy
+from bot.engine.posting import PostingPolicy, earliest_retry
 from bot.engine.schedules import validated
 from bot.migrate import upgrade
 from bot.models import Post
@@ -175,7 +176,7 @@ async def rate_limited(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scen
         limit = SLOT + policy.grace + timedelta(hours=1)
         while now <= limit:
             sender.now = now
-            await engine.tick(now)
+            outcomes = await engine.tick(now)
             ticks += 1
             async with store.read() as session:
                 today_posted = (await session.exec(select(func.count(Post.id)).where(
@@ -184,10 +185,13 @@ async def rate_limited(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scen
                     Post.slot_at == day_before, Post.revealed_at == None))).one()  # noqa: E711
             if today_posted == n and unrevealed == 0:
                 break
+            # The next wake-up, as bot.scheduler plans it: the earliest retry or rate-limit pause the pass
+            # reported, else the safety grid (skipping grid points where nothing can be due).
             due = await _next_due(store, policy, now)
-            if due is None:
+            wakes = [t for t in (earliest_retry(outcomes), due and max(_on_grid(SLOT, due), now + GRID)) if t]
+            if not wakes:
                 break  # nothing left that any tick would retry
-            now = max(_on_grid(SLOT, due), now + GRID)
+            now = max(min(wakes), now + timedelta(milliseconds=1))
         wall = time.perf_counter() - started
         async with store.read() as session:
             statuses = dict((await session.exec(select(Post.status, func.count(Post.id))
@@ -215,10 +219,11 @@ async def rate_limited(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scen
     result.targets.append(Target("rate-limited: none dropped or doubled", "dropped = doubled = 0",
                                  float(dropped_posts + dropped_reveals + doubled_posts + doubled_reveals), ok))
     result.notes.append(
-        f"rate-limited front door: {PER_CHANNEL:g} msg/s per channel, {OVERALL:g}/s overall (token buckets, burst = rate), "
-        "429 → SendError(retryable=True); virtual time, every send of a tick at the tick's instant; ticks on the "
-        "60 s safety grid; yesterday's posts close at today's slot, so each channel gets a reveal and a post "
-        "in the same minute; limited_virtual_s = last post or reveal minus the slot")
+        f"rate-limited front door: {PER_CHANNEL:g} msg/s per channel, {OVERALL:g}/s overall (fixed one-second windows), "
+        "429 → RateLimited(retry_after); virtual time, every send of a tick at the tick's instant; ticks when the "
+        "scheduler would wake (the earliest retry or pause the tick reported, else the 60 s safety grid); yesterday's "
+        "posts close at today's slot, so each channel gets a reveal and a post in the same minute; "
+        "limited_virtual_s = last post or reveal minus the slot")
 
 
 async def run(backend: Backend, catalog: Catalog, sizes: Sizes) -> ScenarioResult:

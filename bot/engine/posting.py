@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 SEND_CONCURRENCY = 8  # posts in flight at once: sends overlap, the ledger still decides each slot
 CLAIM_BATCH = 500  # slots claimed per transaction: big enough to amortise, small enough to send well inside claim_timeout
+MIN_PAUSE_S = 0.5  # a 429 with Retry-After 0 must not turn into a busy loop of refused sends
 SEND_ERRORS = (SendError, asyncio.TimeoutError, OSError)
 
 
@@ -88,6 +89,11 @@ class ResultWriter:
         self._wake.set()
         await self._task
         return self.outcomes
+
+
+def earliest_retry(outcomes: list[PostOutcome]) -> datetime | None:
+    """When a pass should run again for a failed send or a rate-limit pause (None: nothing waits)."""
+    return min((o.retry_at for o in outcomes if o.retry_at is not None), default=None)
 
 
 def deferred(due: Due, until: datetime) -> PostOutcome:
@@ -185,7 +191,7 @@ class Poster:
     def _pause(self, platform: str, channel: str, err: RateLimited, now: datetime) -> datetime:
         # `now` is the pass's instant; Retry-After counts from the refusal, a little later. Resuming a
         # little early costs one more 429 and a fresh pause, never a lost post.
-        until = now + timedelta(seconds=err.retry_after)
+        until = now + timedelta(seconds=max(err.retry_after, MIN_PAUSE_S))
         self.pacer.pause(platform, EVERY_CHANNEL if err.everywhere else channel, until)
         log.info("rate limited", extra={"platform": platform, "channel": channel, "retry_after": err.retry_after})
         return until

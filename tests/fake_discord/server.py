@@ -30,6 +30,14 @@ def error(status: int, code: int, message: str) -> web.Response:
     return json_response({"code": code, "message": message}, status)
 
 
+def rate_limited(retry_after: float) -> web.Response:
+    """A per-route 429 as Discord sends it (discord.py takes one without `Via` for a Cloudflare ban)."""
+    body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+    return web.Response(status=429, body=json.dumps(body).encode(), headers={
+        "Content-Type": "application/json", "Via": "1.1 google", "Retry-After": str(int(retry_after)),
+        "X-RateLimit-Scope": "user"})
+
+
 @dataclass
 class Call:
     method: str
@@ -217,6 +225,7 @@ class FakeDiscord:
         self.identifies: list[dict] = []
         self.gateway_shards: int = 1  # what /gateway/bot recommends
         self.fail_next: list[tuple[str, str, int, int, str]] = []  # (method, path prefix, status, code, message)
+        self.rate_limit_next: list[tuple[str, str, float]] = []  # (method, path prefix, retry after seconds)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -307,6 +316,11 @@ class FakeDiscord:
                 response = error(401, 0, "401: Unauthorized")
                 await self._notify()
                 return response
+        for i, (method, prefix, retry_after) in enumerate(self.rate_limit_next):
+            if request.method == method and request.path.startswith(prefix):
+                del self.rate_limit_next[i]
+                await self._notify()
+                return rate_limited(retry_after)
         for i, (method, prefix, status, code, message) in enumerate(self.fail_next):
             if request.method == method and request.path.startswith(prefix):
                 del self.fail_next[i]
