@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import slots
@@ -24,7 +24,7 @@ from bot.engine.calendar import QuizCalendar
 from bot.engine.stats import locked_stats, replay_learner, store_state
 from bot.models import Answer, Community, Delivery, Post, Schedule
 from bot.timeutil import day_exists, local_day, zone
-from bot.views import PostCard, PostOutcome
+from bot.views import PostCard, PostOutcome, QuestionCard
 
 log = logging.getLogger(__name__)
 
@@ -94,18 +94,24 @@ async def record_missed(session: AsyncSession, store, dues: list[Due]) -> list[P
     rows = [dict(schedule_id=d.schedule_id, community_id=d.community_id, local_date=d.local_date, slot_at=d.slot_at,
                  quiz_day=local_day(d.slot_at, d.community_tz), status="missed",
                  error="the bot was down past the grace window") for d in dues]
-    inserted = (await (await _conn(session)).execute(store.insert(POST).values(rows).on_conflict_do_nothing(
-        index_elements=["schedule_id", "local_date"]).returning(POST.c.id, POST.c.schedule_id, POST.c.local_date))).all()
+    inserted = await insert_new(session, store, rows)
     return [PostOutcome(sid, day, "missed", pid) for pid, sid, day in inserted]
 
 
-def post_card(catalog: Catalog, schedule, community_external_id: str, post_id: int, local_date: date, delivery_id: int,
-              question_id: str, closes_at: datetime | None, claim_token: str, message_ref: str | None,
-              delivery_closes_at: datetime | None = None) -> PostCard:
+async def insert_new(session: AsyncSession, store, rows: list[dict]) -> list[tuple[int, int, date]]:
+    """Ledger rows for slots nobody holds yet; returns (id, schedule, day) of those inserted here (others
+    lost to a concurrent claim). One statement compiled once, sent as multi-row batches (insertmanyvalues)."""
+    result = await (await _conn(session)).execute(store.insert(POST).on_conflict_do_nothing(
+        index_elements=["schedule_id", "local_date"]).returning(POST.c.id, POST.c.schedule_id, POST.c.local_date), rows)
+    return [tuple(row) for row in result]
+
+
+def post_card(schedule, community_external_id: str, post_id: int, local_date: date, question: QuestionCard,
+              closes_at: datetime | None, claim_token: str, message_ref: str | None) -> PostCard:
     """A daily post as a front door sends it; `schedule` is a Schedule or a row with its columns."""
     return PostCard(post_id, schedule.id, schedule.platform, community_external_id, schedule.channel_id, local_date,
-                    card_of(catalog, delivery_id, question_id, closes_at=delivery_closes_at), schedule.ping_role,
-                    closes_at, schedule.results_in_thread, claim_token, message_ref, f"quizbot-post-{post_id}")
+                    question, schedule.ping_role, closes_at, schedule.results_in_thread, claim_token, message_ref,
+                    f"quizbot-post-{post_id}")
 
 
 class Claimer:
@@ -113,6 +119,7 @@ class Claimer:
 
     def __init__(self, store, catalog: Catalog, policy: ClaimPolicy):
         self.store, self.catalog, self.policy = store, catalog, policy
+        self._shown: dict[str, QuestionCard] = {}  # question id → its card (the catalog does not change while running)
 
     async def claim(self, session: AsyncSession, dues: list[Due], now: datetime) -> tuple[list[Claim], list[PostOutcome]]:
         conn = await _conn(session)
@@ -123,23 +130,14 @@ class Claimer:
         dues = [d for d in dues if d.schedule_id in schedules]  # removed meanwhile
         if not dues:
             return [], []
-        tokens = {(d.schedule_id, d.local_date): str(uuid.uuid4()) for d in dues}
-        inserted = (await conn.execute(self.store.insert(POST).values([dict(
-            schedule_id=d.schedule_id, community_id=d.community_id, local_date=d.local_date, slot_at=d.slot_at,
-            quiz_day=local_day(d.slot_at, d.community_tz), status="claimed", claim_token=tokens[d.schedule_id, d.local_date],
-            claimed_at=now, attempts=1) for d in dues]).on_conflict_do_nothing(index_elements=["schedule_id", "local_date"])
-            .returning(POST.c.id, POST.c.schedule_id, POST.c.local_date))).all()
-        new = {(sid, day): pid for pid, sid, day in inserted}
         taken = await self._taken_dates(conn, schedules, dues, now)
-        claims, refused = await self._fill_new(conn, schedules, [d for d in dues if (d.schedule_id, d.local_date) in new],
-                                               new, tokens, taken, now)
-        claims += await self._retake(conn, schedules, [d for d in dues if (d.schedule_id, d.local_date) not in new],
-                                     taken, now)
-        return claims, refused
+        chosen, refused = await self._choose(conn, schedules, dues)
+        outcomes = await self._refuse(session, refused, now)
+        claims, lost = await self._insert_claims(session, conn, schedules, chosen, taken, now)
+        return claims + await self._retake(conn, schedules, lost, taken, now), outcomes
 
-    async def _fill_new(self, conn, schedules: dict, dues: list[Due], new: dict, tokens: dict, taken: dict,
-                        now: datetime) -> tuple[list[Claim], list[PostOutcome]]:
-        """Choose each new post's question, create its delivery and note when it closes."""
+    async def _choose(self, conn, schedules: dict, dues: list[Due]) -> tuple[list[tuple[Due, str]], list[Due]]:
+        """Each slot's question: the queued one, else the track's next (no repeats until it is exhausted)."""
         history = await self._last_posted(conn, {d.schedule_id for d in dues})
         chosen, refused, tracks_cache = [], [], {}
         for d in dues:
@@ -155,39 +153,59 @@ class Claimer:
                 refused.append(d)
             else:
                 chosen.append((d, qid))
-        outcomes = await self._refuse(conn, refused, new, now)
+        return chosen, refused
+
+    async def _insert_claims(self, session: AsyncSession, conn, schedules: dict, chosen: list[tuple[Due, str]],
+                             taken: dict, now: datetime) -> tuple[list[Claim], list[Due]]:
+        """Deliveries, then the claimed ledger rows pointing at them; returns the claims and the slots whose
+        row already existed (their deliveries are deleted again: the ledger row decides)."""
         if not chosen:
-            return [], outcomes
-        delivery_ids = [row[0] for row in await conn.execute(
-            insert(DELIVERY).returning(DELIVERY.c.id, sort_by_parameter_order=True),
-            [dict(community_id=d.community_id, question_id=qid, kind="post", learner_id=None, created_at=now,
-                  closes_at=None, closed_at=None) for d, qid in chosen])]
-        claims, post_rows, unqueue = [], [], []
-        for (d, qid), delivery_id in zip(chosen, delivery_ids):
-            s, post_id = schedules[d.schedule_id], new[d.schedule_id, d.local_date]
-            closes_at = self._closes_at(s, d, taken, now)
-            post_rows.append(dict(b_id=post_id, b_question=qid, b_delivery=delivery_id, b_closes=closes_at))
-            if s.queued_question_id == qid:
-                unqueue.append(dict(b_id=s.id, b_question=qid))
-            claims.append(self._claim_of(d, s, post_id, tokens[d.schedule_id, d.local_date], 1, qid, delivery_id,
-                                         closes_at, None))
-        await conn.execute(update(POST).where(POST.c.id == bindparam("b_id")).values(
-            question_id=bindparam("b_question"), delivery_id=bindparam("b_delivery"), closes_at=bindparam("b_closes")),
-            post_rows)
+            return [], []
+        found: dict = {}
+        closing = [self._closes_at(schedules[d.schedule_id], d, taken, now, found) for d, _ in chosen]
+        # New deliveries of one question, community and close are identical rows, so any returned id may
+        # go to any of their posts: no RETURNING in parameter order (SQLite would insert row by row).
+        fresh: dict[tuple, list[int]] = {}
+        for delivery_id, *key in await conn.execute(
+                insert(DELIVERY).returning(DELIVERY.c.id, DELIVERY.c.community_id, DELIVERY.c.question_id,
+                                           DELIVERY.c.closes_at),
+                [dict(community_id=d.community_id, question_id=qid, kind="post", learner_id=None, created_at=now,
+                      closes_at=closes_at, closed_at=None) for (d, qid), closes_at in zip(chosen, closing)]):
+            fresh.setdefault(tuple(key), []).append(delivery_id)
+        rows, planned = [], {}
+        for (d, qid), closes_at in zip(chosen, closing):
+            delivery_id, token = fresh[d.community_id, qid, closes_at].pop(), str(uuid.uuid4())
+            planned[d.schedule_id, d.local_date] = (d, qid, delivery_id, closes_at, token)
+            rows.append(dict(schedule_id=d.schedule_id, community_id=d.community_id, local_date=d.local_date,
+                             slot_at=d.slot_at, quiz_day=local_day(d.slot_at, d.community_tz), status="claimed",
+                             claim_token=token, claimed_at=now, attempts=1, question_id=qid, delivery_id=delivery_id,
+                             closes_at=closes_at))
+        inserted = {(sid, day): pid for pid, sid, day in await insert_new(session, self.store, rows)}
+        claims, unqueue = [], []
+        for key, (d, qid, delivery_id, closes_at, token) in planned.items():
+            if key in inserted:
+                s = schedules[d.schedule_id]
+                claims.append(self._claim_of(d, s, inserted[key], token, 1, qid, delivery_id, closes_at, None))
+                if s.queued_question_id == qid:
+                    unqueue.append(dict(b_id=s.id, b_question=qid))
+        lost = [plan for key, plan in planned.items() if key not in inserted]
+        if lost:
+            await conn.execute(delete(DELIVERY).where(DELIVERY.c.id.in_([plan[2] for plan in lost])))
         if unqueue:
             await conn.execute(update(SCHEDULE).where(SCHEDULE.c.id == bindparam("b_id"),
                                                       SCHEDULE.c.queued_question_id == bindparam("b_question"))
                                .values(queued_question_id=None), unqueue)
-        return claims, outcomes
+        return claims, [plan[0] for plan in lost]
 
-    async def _refuse(self, conn, refused: list[Due], new: dict, now: datetime) -> list[PostOutcome]:
+    async def _refuse(self, session: AsyncSession, refused: list[Due], now: datetime) -> list[PostOutcome]:
         """A track that selects no question (content changed under it) fails for good: retrying cannot help."""
         if not refused:
             return []
         reason = "this schedule's track selects no question; change its lessons or tags"
-        await conn.execute(update(POST).where(POST.c.id == bindparam("b_id")).values(
-            status="failed", error=reason, next_attempt_at=None), [dict(b_id=new[d.schedule_id, d.local_date]) for d in refused])
-        return [PostOutcome(d.schedule_id, d.local_date, "failed", new[d.schedule_id, d.local_date], reason) for d in refused]
+        inserted = await insert_new(session, self.store, [dict(
+            schedule_id=d.schedule_id, community_id=d.community_id, local_date=d.local_date, slot_at=d.slot_at,
+            quiz_day=local_day(d.slot_at, d.community_tz), status="failed", error=reason, attempts=1) for d in refused])
+        return [PostOutcome(sid, day, "failed", pid, reason) for pid, sid, day in inserted]
 
     async def _retake(self, conn, schedules: dict, dues: list[Due], taken: dict, now: datetime) -> list[Claim]:
         """Slots already in the ledger: taken over only when crashed (stale claim) or due for a retry."""
@@ -197,13 +215,13 @@ class Claimer:
         rows = (await conn.execute(select(POST).where(
             POST.c.schedule_id.in_({d.schedule_id for d in dues}), POST.c.local_date.in_({d.local_date for d in dues}))
             .with_for_update())).all()
-        claims, updates = [], []
+        claims, updates, found = [], [], {}
         for row in rows:
             d = wanted.get((row.schedule_id, row.local_date))
             if d is None or not self.policy.may_retake(row, now):
                 continue
             s, token = schedules[d.schedule_id], str(uuid.uuid4())
-            closes_at = self._closes_at(s, d, taken, now)
+            closes_at = self._closes_at(s, d, taken, now, found)
             updates.append(dict(b_id=row.id, b_token=token, b_attempts=row.attempts + 1, b_closes=closes_at))
             claims.append(self._claim_of(d, s, row.id, token, row.attempts + 1, row.question_id, row.delivery_id,
                                          closes_at, row.message_ref))
@@ -211,22 +229,30 @@ class Claimer:
             await conn.execute(update(POST).where(POST.c.id == bindparam("b_id")).values(
                 claim_token=bindparam("b_token"), claimed_at=now, attempts=bindparam("b_attempts"),
                 closes_at=bindparam("b_closes")), updates)
+            await conn.execute(update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id")).values(
+                closes_at=bindparam("b_closes")), [dict(b_id=c.delivery_id, b_closes=c.card.closes_at) for c in claims])
         return claims
 
     def _claim_of(self, d: Due, s, post_id: int, token: str, attempts: int, question_id: str, delivery_id: int,
                   closes_at: datetime, message_ref: str | None) -> Claim:
-        card = post_card(self.catalog, s, s.community_external_id, post_id, d.local_date, delivery_id, question_id,
+        shown = self._shown.get(question_id)
+        if shown is None:  # the same few questions go to thousands of channels: build each card once
+            shown = self._shown[question_id] = card_of(self.catalog, 0, question_id)
+        card = post_card(s, s.community_external_id, post_id, d.local_date, replace(shown, delivery_id=delivery_id),
                          closes_at, token, message_ref)
         return Claim(d, card, attempts, delivery_id, local_day(d.slot_at, d.community_tz))
 
     @staticmethod
-    def _closes_at(s, d: Due, taken: dict, now: datetime) -> datetime:
-        """Open for `open_minutes`, or until the schedule's next real post (days already taken are passed over)."""
+    def _closes_at(s, d: Due, taken: dict, now: datetime, found: dict) -> datetime:
+        """Open for `open_minutes`, or until the schedule's next real post (days already taken are passed over).
+        `found` shares the answer between schedules with the same time, days, zone and taken days."""
         if s.open_minutes:
             return now + timedelta(minutes=s.open_minutes)
-        nxt = slots.next_slot(now, slots.parse_time(s.local_time), tracks.split(s.weekdays), s.timezone or d.community_tz,
-                              taken.get(s.id, frozenset()))
-        return nxt[1] if nxt else now + timedelta(days=1)
+        key = (s.local_time, s.weekdays, s.timezone or d.community_tz, taken.get(s.id, frozenset()) | {d.local_date})
+        if key not in found:
+            nxt = slots.next_slot(now, slots.parse_time(key[0]), tracks.split(key[1]), key[2], key[3])
+            found[key] = nxt[1] if nxt else now + timedelta(days=1)
+        return found[key]
 
     @staticmethod
     async def _taken_dates(conn, schedules: dict, dues: list[Due], now: datetime) -> dict[int, frozenset]:
@@ -310,8 +336,6 @@ class Recorder:
         await conn.execute(update(POST).where(POST.c.id == bindparam("b_id")).values(
             status="posted", message_ref=bindparam("b_ref"), posted_at=now, error=None),
             [dict(b_id=r.claim.card.post_id, b_ref=r.message_ref) for r in posted])
-        await conn.execute(update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id")).values(
-            closes_at=bindparam("b_closes")), [dict(b_id=r.claim.delivery_id, b_closes=r.claim.card.closes_at) for r in posted])
         if replay:
             await self._replay(session, conn, replay)
 

@@ -24,6 +24,7 @@ from bot import slots
 from bot.content import Catalog
 from bot.db import Store
 from bot.engine import tracks
+from bot.engine.answers import question_card
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import Claim, ClaimPolicy, Claimer, Due, Recorder, SendResult, post_card, record_missed
 from bot.engine.pacing import EVERY_CHANNEL, Pacer
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 SEND_CONCURRENCY = 8  # posts in flight at once: sends overlap, the ledger still decides each slot
 CLAIM_BATCH = 500  # slots claimed per transaction: big enough to amortise, small enough to send well inside claim_timeout
+WRITE_LINGER_S = 0.05  # how long results may wait to share a write (adds this to the sent-but-unrecorded window)
+WRITE_BATCH = 200  # results that are written at once without lingering
 MIN_PAUSE_S = 0.5  # a 429 with Retry-After 0 must not turn into a busy loop of refused sends
 SEND_ERRORS = (SendError, asyncio.TimeoutError, OSError)
 
@@ -63,21 +66,30 @@ class PostingPolicy:
 
 class ResultWriter:
     """Records send results while later sends are in flight: what finishes during one write goes into
-    the next, so a crash loses the record of at most one write's worth of sends, not a whole batch."""
+    the next, so a crash loses the record of at most one write's worth of sends, not a whole batch.
+    A write waits up to WRITE_LINGER_S for more results unless WRITE_BATCH are waiting or sending is over."""
 
     def __init__(self, write: Callable[[list[SendResult]], Awaitable[list[PostOutcome]]]):
         self.write, self.waiting, self.outcomes = write, [], []
-        self._wake, self._closing = asyncio.Event(), False
+        self._wake, self._full, self._closing = asyncio.Event(), asyncio.Event(), False
         self._task = asyncio.create_task(self._run())
 
     def add(self, result: SendResult) -> None:
         self.waiting.append(result)
         self._wake.set()
+        if len(self.waiting) >= WRITE_BATCH:
+            self._full.set()
 
     async def _run(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            if not self._closing and len(self.waiting) < WRITE_BATCH:
+                try:
+                    await asyncio.wait_for(self._full.wait(), WRITE_LINGER_S)
+                except TimeoutError:
+                    pass
+            self._full.clear()
             while self.waiting:
                 batch, self.waiting = self.waiting, []
                 self.outcomes += await self.write(batch)
@@ -86,6 +98,7 @@ class ResultWriter:
 
     async def close(self) -> list[PostOutcome]:
         self._closing = True
+        self._full.set()
         self._wake.set()
         await self._task
         return self.outcomes
@@ -178,7 +191,8 @@ class Poster:
         try:
             if sender is None:
                 raise SendError(f"no front door for {card.platform} is running", retryable=True)
-            ref = await asyncio.wait_for(sender.post_question(card), self.policy.send_timeout.total_seconds())
+            async with asyncio.timeout(self.policy.send_timeout.total_seconds()):  # no extra task per send
+                ref = await sender.post_question(card)
         except RateLimited as err:
             until = self._pause(card.platform, card.channel_id, err, now)
             return SendResult(claim, "deferred", error=str(err) or "rate limited", resume_at=until)
@@ -291,13 +305,13 @@ class Poster:
                 session.add(delivery)
             schedule = await session.get(Schedule, post.schedule_id)
             community = await session.get(Community, post.community_id)
-            card = post_card(self.catalog, schedule, community.external_id, post.id, post.local_date, delivery.id,
-                             delivery.question_id, post.closes_at, post.claim_token or "", post.message_ref,
-                             delivery.closes_at)
+            card = post_card(schedule, community.external_id, post.id, post.local_date,
+                             question_card(self.catalog, delivery), post.closes_at, post.claim_token or "", post.message_ref)
             results = await results_for(session, self.catalog, self.calendar, community, post, now)
         sender = self.router.for_platform(card.platform)
         try:
-            ref = await asyncio.wait_for(sender.post_results(card, results), self.policy.send_timeout.total_seconds())
+            async with asyncio.timeout(self.policy.send_timeout.total_seconds()):
+                ref = await sender.post_results(card, results)
         except RateLimited as err:
             until = self._pause(card.platform, card.channel_id, err, now)
             async with self.store.write() as session:  # give the claim back: the pass after the pause takes it
