@@ -8,8 +8,10 @@ was left by a crash or its failed send is due again, both checked under the row 
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -114,6 +116,13 @@ def post_card(schedule, community_external_id: str, post_id: int, local_date: da
                     f"quizbot-post-{post_id}")
 
 
+def claim_tokens() -> Iterator[str]:
+    """Unique claim tokens for one batch: a random prefix per batch and a counter (a uuid4 per claim
+    cost about a tenth of the CPU of a 10,000-schedule tick)."""
+    prefix = uuid.uuid4().hex[:24]
+    return (f"{prefix}{i:012x}" for i in itertools.count())
+
+
 class Claimer:
     """Claims a batch of due slots: new ledger rows with their question and delivery, or retaken rows."""
 
@@ -172,9 +181,9 @@ class Claimer:
                 [dict(community_id=d.community_id, question_id=qid, kind="post", learner_id=None, created_at=now,
                       closes_at=closes_at, closed_at=None) for (d, qid), closes_at in zip(chosen, closing)]):
             fresh.setdefault(tuple(key), []).append(delivery_id)
-        rows, planned = [], {}
+        rows, planned, tokens = [], {}, claim_tokens()
         for (d, qid), closes_at in zip(chosen, closing):
-            delivery_id, token = fresh[d.community_id, qid, closes_at].pop(), str(uuid.uuid4())
+            delivery_id, token = fresh[d.community_id, qid, closes_at].pop(), next(tokens)
             planned[d.schedule_id, d.local_date] = (d, qid, delivery_id, closes_at, token)
             rows.append(dict(schedule_id=d.schedule_id, community_id=d.community_id, local_date=d.local_date,
                              slot_at=d.slot_at, quiz_day=local_day(d.slot_at, d.community_tz), status="claimed",
@@ -215,12 +224,12 @@ class Claimer:
         rows = (await conn.execute(select(POST).where(
             POST.c.schedule_id.in_({d.schedule_id for d in dues}), POST.c.local_date.in_({d.local_date for d in dues}))
             .with_for_update())).all()
-        claims, updates, found = [], [], {}
+        claims, updates, found, tokens = [], [], {}, claim_tokens()
         for row in rows:
             d = wanted.get((row.schedule_id, row.local_date))
             if d is None or not self.policy.may_retake(row, now):
                 continue
-            s, token = schedules[d.schedule_id], str(uuid.uuid4())
+            s, token = schedules[d.schedule_id], next(tokens)
             closes_at = self._closes_at(s, d, taken, now, found)
             updates.append(dict(b_id=row.id, b_token=token, b_attempts=row.attempts + 1, b_closes=closes_at))
             claims.append(self._claim_of(d, s, row.id, token, row.attempts + 1, row.question_id, row.delivery_id,

@@ -166,14 +166,14 @@ class Poster:
 
     async def _send_all(self, claims: list[Claim], now: datetime) -> list[PostOutcome]:
         writer = ResultWriter(lambda batch: self._record(batch, now))
-        gate = asyncio.Semaphore(SEND_CONCURRENCY)
+        queue = iter(claims)
 
-        async def send(claim: Claim) -> None:
-            async with gate:
+        async def sender() -> None:  # a few workers, not a task per post: thousands can be due at once
+            for claim in queue:
                 writer.add(await self._send(claim, now))
 
         try:
-            await asyncio.gather(*(send(c) for c in claims))
+            await asyncio.gather(*(sender() for _ in range(min(SEND_CONCURRENCY, len(claims)))))
         finally:
             outcomes = await writer.close()
         return outcomes
