@@ -31,6 +31,14 @@ def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def post_job_id(local_time: str, weekdays: tuple[str, ...], tz: str) -> str:
+    return f"post-{local_time}-{','.join(weekdays)}-{tz}"
+
+
+def reveal_job_id(closes_at: datetime) -> str:
+    return f"reveal-{closes_at.astimezone(timezone.utc).isoformat()}"
+
+
 class SchedulerService:
     def __init__(self, engine: Engine, clock: Clock = system_clock, safety_seconds: int = 60):
         self.engine, self.clock, self.safety_seconds = engine, clock, safety_seconds
@@ -75,19 +83,22 @@ class SchedulerService:
                                    replace_existing=True, misfire_grace_time=300)
 
     async def rebuild(self) -> None:
+        """One job per distinct wake-up, not per schedule: each pass handles everything due, and ten
+        thousand schedules share a few hundred (time, days, zone) triggers."""
         if not self.scheduler.running:
             return
         self.scheduler.remove_all_jobs()
         timers = await self.engine.poster.timers()
-        for t in timers.schedules:
-            hour, minute = map(int, t.local_time.split(":"))
-            self.scheduler.add_job(self.run_tick, CronTrigger(day_of_week=",".join(t.weekdays), hour=hour, minute=minute,
-                                                              timezone=zone(t.timezone)),
-                                   id=f"post-{t.schedule_id}", coalesce=True, misfire_grace_time=300, max_instances=1)
-        for post_id, closes_at in timers.reveals:
-            if closes_at > self.clock():
-                self.scheduler.add_job(self.run_tick, DateTrigger(run_date=closes_at), id=f"reveal-{post_id}",
-                                       misfire_grace_time=300)
+        for local_time, weekdays, tz in sorted({(t.local_time, t.weekdays, t.timezone) for t in timers.schedules}):
+            hour, minute = map(int, local_time.split(":"))
+            self.scheduler.add_job(self.run_tick, CronTrigger(day_of_week=",".join(weekdays), hour=hour, minute=minute,
+                                                              timezone=zone(tz)),
+                                   id=post_job_id(local_time, weekdays, tz), coalesce=True, misfire_grace_time=300,
+                                   max_instances=1)
+        now = self.clock()
+        for closes_at in sorted({at for _, at in timers.reveals if at > now}):
+            self.scheduler.add_job(self.run_tick, DateTrigger(run_date=closes_at), id=reveal_job_id(closes_at),
+                                   misfire_grace_time=300)
         self.scheduler.add_job(self.run_tick, IntervalTrigger(seconds=self.safety_seconds), id="safety",
                                coalesce=True, max_instances=1)
         self._add_wake_job()

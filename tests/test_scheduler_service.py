@@ -6,7 +6,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.ports import SenderRouter
-from bot.scheduler import SchedulerService
+from bot.scheduler import SchedulerService, post_job_id, reveal_job_id
 from bot.views import ScheduleSpec
 from conftest import actor, utc
 from recording_sender import RecordingSender
@@ -38,8 +38,12 @@ async def test_jobs_follow_the_schedule_table(timed):
     await service.start()
     assert service.job_ids() == ["safety"]
     view = await engine.schedules.create(ADMIN, ScheduleSpec("chan", "09:00", "mon-fri", "Europe/Berlin"), clock())
-    assert service.job_ids() == [f"post-{view.id}", "safety"]  # rebuilt by the change itself
-    job = service.scheduler.get_job(f"post-{view.id}")
+    job_id = post_job_id("09:00", ("mon", "tue", "wed", "thu", "fri"), "Europe/Berlin")
+    assert service.job_ids() == [job_id, "safety"]  # rebuilt by the change itself
+    twin = await engine.schedules.create(ADMIN, ScheduleSpec("other", "09:00", "mon-fri", "Europe/Berlin"), clock())
+    assert service.job_ids() == [job_id, "safety"]  # one wake-up serves every schedule due at that instant
+    await engine.schedules.remove(ADMIN, twin.id)
+    job = service.scheduler.get_job(job_id)
     assert job.trigger.fields[4].name == "day_of_week" and str(job.trigger.fields[4]) == "mon,tue,wed,thu,fri"
     assert str(job.trigger.timezone) == "Europe/Berlin"
     await engine.schedules.set_enabled(ADMIN, view.id, False, clock())
@@ -54,9 +58,10 @@ async def test_a_tick_posts_and_adds_the_reveal_timer(timed):
     clock.now = utc(2026, 3, 2, 8, 0)
     outcomes = await service.run_tick()
     assert [o.status for o in outcomes] == ["posted"] and len(sender.posts) == 1
-    post_id = sender.posts[0].post_id
-    assert f"reveal-{post_id}" in service.job_ids()
-    assert service.scheduler.get_job(f"reveal-{post_id}").trigger.run_date == utc(2026, 3, 2, 8, 30)
+    assert sender.posts[0].closes_at == utc(2026, 3, 2, 8, 30)
+    job_id = reveal_job_id(utc(2026, 3, 2, 8, 30))
+    assert job_id in service.job_ids()
+    assert service.scheduler.get_job(job_id).trigger.run_date == utc(2026, 3, 2, 8, 30)
     clock.now = utc(2026, 3, 2, 8, 30)
     assert [o.status for o in await service.run_tick()] == ["revealed"]
     assert len(sender.results) == 1 and len(sender.posts) == 1
