@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds between send attempts inside the grace window
 POST, DELIVERY, SCHEDULE = Post.__table__, Delivery.__table__, Schedule.__table__
+# What a claim needs of a schedule (not its audit times: thousands of rows per batch).
+CARD_COLUMNS = [SCHEDULE.c[name] for name in (
+    "id", "community_id", "platform", "channel_id", "local_time", "weekdays", "timezone", "track_lessons", "track_tags",
+    "shuffle", "shuffle_seed", "open_minutes", "ping_role", "results_in_thread", "queued_question_id")]
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -133,7 +137,7 @@ class Claimer:
     async def claim(self, session: AsyncSession, dues: list[Due], now: datetime) -> tuple[list[Claim], list[PostOutcome]]:
         conn = await _conn(session)
         schedules = {row.id: row for row in await conn.execute(
-            select(SCHEDULE, Community.external_id.label("community_external_id"))
+            select(*CARD_COLUMNS, Community.external_id.label("community_external_id"))
             .join(Community, Community.id == SCHEDULE.c.community_id)
             .where(SCHEDULE.c.id.in_({d.schedule_id for d in dues})))}
         dues = [d for d in dues if d.schedule_id in schedules]  # removed meanwhile
