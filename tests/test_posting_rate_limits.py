@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.bench.fakes import RateLimitedSender
 from bot.engine import Engine
-from bot.engine.posting import SEND_CONCURRENCY, earliest_retry
+from bot.engine.posting import SEND_CONCURRENCY, PostingPolicy, earliest_retry
 from bot.models import Post
 from bot.ports import RateLimited, SenderRouter
 from bot.scheduler import SchedulerService
@@ -140,3 +140,37 @@ async def test_the_scheduler_wakes_when_the_pause_ends(store, mini_catalog):
         assert "retry" in service.job_ids()
     finally:
         await service.stop()
+
+
+async def test_claims_not_sent_within_half_the_claim_timeout_are_handed_back(store, mini_catalog):
+    """Another process may retake a claim older than claim_timeout: a slow platform must not leave a
+    batch of claims waiting that long, so the rest of the batch goes back to the ledger, due at once."""
+    import asyncio
+
+    class SlowPlatform:
+        def __init__(self):
+            self.sent: list[int] = []
+
+        async def post_question(self, card):
+            await asyncio.sleep(0.06)
+            self.sent.append(card.post_id)
+            return f"m{card.post_id}"
+
+        async def post_results(self, card, results):
+            return None
+
+    sender = SlowPlatform()
+    engine = Engine(store, mini_catalog, router=SenderRouter({"console": sender}),
+                    policy=PostingPolicy(claim_timeout=timedelta(seconds=0.2)))
+    await engine.set_timezone(ADMIN, "UTC", SETUP)
+    for i in range(20):
+        await engine.schedules.create(ADMIN, ScheduleSpec(f"ch{i}", "09:00", "daily"), SETUP)
+    first = await engine.tick(SLOT)
+    handed_back = [o for o in first if o.status == "deferred"]
+    assert 0 < len(handed_back) < 20 and {o.retry_at for o in handed_back} == {SLOT}
+    assert all(r.attempts == 0 and r.next_attempt_at == SLOT for r in await ledger(store) if r.status == "failed")
+    later = SLOT + timedelta(seconds=1)
+    while [o for o in await engine.tick(later) if o.status == "deferred"]:
+        later += timedelta(seconds=1)
+    assert sorted(sender.sent) == sorted({r.id for r in await ledger(store)})  # all sent, each once
+    assert all(r.status == "posted" for r in await ledger(store))

@@ -36,7 +36,7 @@ from bot.views import PostOutcome
 log = logging.getLogger(__name__)
 
 SEND_CONCURRENCY = 8  # posts in flight at once: sends overlap, the ledger still decides each slot
-CLAIM_BATCH = 500  # slots claimed per transaction: big enough to amortise, small enough to send well inside claim_timeout
+CLAIM_BATCH = 1000  # slots claimed per transaction (claims not sent within half the claim timeout are handed back)
 WRITE_LINGER_S = 0.05  # how long results may wait to share a write (adds this to the sent-but-unrecorded window)
 WRITE_BATCH = 200  # results that are written at once without lingering
 MIN_PAUSE_S = 0.5  # a 429 with Retry-After 0 must not turn into a busy loop of refused sends
@@ -166,11 +166,19 @@ class Poster:
 
     async def _send_all(self, claims: list[Claim], now: datetime) -> list[PostOutcome]:
         writer = ResultWriter(lambda batch: self._record(batch, now))
-        queue = iter(claims)
+        queue, loop = iter(claims), asyncio.get_running_loop()
+        # A claim older than claim_timeout may be retaken by another process, so a claim still waiting
+        # for its turn when half of that has passed is handed back (due at once) instead of sent. The
+        # event loop's monotonic clock measures it, as for send timeouts; `now` stays the pass's instant.
+        hand_back_at = loop.time() + self.policy.claim_timeout.total_seconds() / 2
 
         async def sender() -> None:  # a few workers, not a task per post: thousands can be due at once
             for claim in queue:
-                writer.add(await self._send(claim, now))
+                if loop.time() >= hand_back_at:
+                    writer.add(SendResult(claim, "deferred", error="claimed too long before its turn; handed back",
+                                          resume_at=now))
+                else:
+                    writer.add(await self._send(claim, now))
 
         try:
             await asyncio.gather(*(sender() for _ in range(min(SEND_CONCURRENCY, len(claims)))))
