@@ -126,11 +126,19 @@ async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scenar
         statuses: Counter[str] = Counter()
         errors: Counter[str] = Counter()
 
-        async def learner(i: int) -> None:
+        def plan(i: int) -> tuple[Actor, list[tuple[int, str]]]:
             lrng = random.Random(1000 + i)
-            who = Actor(PLATFORM, COMMUNITY, f"user{i}", f"Learner {i}")
-            for pid in lrng.sample(open_posts, len(open_posts)):
-                raw = answer_text(post_ids[pid], lrng)
+            order = lrng.sample(open_posts, len(open_posts))
+            return Actor(PLATFORM, COMMUNITY, f"user{i}", f"Learner {i}"), [(pid, answer_text(post_ids[pid], lrng))
+                                                                            for pid in order]
+
+        # Who answers what is drawn before the clock starts, as the floor prepares its rows: the timed
+        # part is the engine's work, not the simulation's random numbers.
+        plans = [plan(i) for i in range(sizes.learners)]
+
+        async def learner(i: int) -> None:
+            who, clicks = plans[i]
+            for pid, raw in clicks:
                 t0 = time.perf_counter()
                 try:
                     verdict = await engine.answer_post(who, pid, raw, answered_at + timedelta(seconds=i % 600))
