@@ -150,9 +150,12 @@ async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scenar
 
         rss_before = rss_now_mib()
         reset = reset_peak_rss()
+        counter.statements = counter.commits = 0
+        counter.active = True
         started = time.perf_counter()
         await asyncio.gather(*(learner(i) for i in range(sizes.learners)))
         wall = time.perf_counter() - started
+        counter.active = False
         peak = peak_rss_since_reset_mib() if reset else None
 
         async with store.read() as session:
@@ -175,6 +178,9 @@ async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scenar
         "sequential_p99_ms": seq.get("p99_ms"),
         "sql_statements_per_answer": seq_statements / max(sizes.sequential_answers, 1),
         "commits_per_answer": seq_commits / max(sizes.sequential_answers, 1),
+        # Under load: one commit per batch, so answers per commit is the mean batch size.
+        "concurrent_commits": counter.commits, "answers_per_commit": done / max(counter.commits, 1),
+        "sql_statements_per_commit": counter.statements / max(counter.commits, 1),
         "peak_rss_mib": peak if peak is not None else ru_maxrss_mib(),
         "rss_before_mib": rss_before, "ru_maxrss_mib": ru_maxrss_mib(),
     })
