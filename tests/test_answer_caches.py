@@ -2,7 +2,7 @@
 closing, time zones and first answers are read in each batch, so a warm cache still sees them."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
