@@ -12,10 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +22,7 @@ from bot.content import Catalog
 from bot.content.schema import Question
 from bot.db import Store
 from bot.engine import stats as stats_mod
+from bot.engine.answer_batch import Batch, CommunityRef, Request
 from bot.engine.answers import PERSONAL_KINDS, AnswerRow, grade_answer, points_for, verdict_for
 from bot.engine.batch_sql import ANSWER_COLUMNS, BatchSql
 from bot.engine.calendar import DayCounter, QuizCalendar
@@ -36,40 +35,6 @@ from bot.views import Actor, Verdict
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 500  # keeps every multi-row statement well under SQLite's 32,766 bound variables
-
-
-@dataclass(frozen=True, slots=True)
-class CommunityRef:
-    """A community as one batch sees it: its id (fixed) and its time zone as read in this transaction."""
-    id: int
-    timezone: str
-
-
-@dataclass(slots=True)
-class Request:
-    actor: Actor
-    delivery_id: int | None  # None: found from post_id in the batch
-    raw: str
-    now: datetime
-    future: asyncio.Future
-    post_id: int | None = None
-    result: Verdict | None = None
-    error: Exception | None = None
-    community: CommunityRef | None = None
-    delivery: Row | None = None  # BatchSql.deliveries
-    learner_id: int | None = None
-    answer: AnswerRow | None = None  # a new answer this request adds, or the first one (a repeat)
-    twin: "Request | None" = None  # an earlier request in the batch for the same delivery and learner
-
-    def done(self) -> bool:
-        return self.result is not None or self.error is not None
-
-
-@dataclass
-class Batch:
-    requests: list[Request]
-    communities: dict[tuple[str, str], int] = field(default_factory=dict)
-    stats: dict[int, stats_mod.Counters] = field(default_factory=dict)
 
 
 class GroupCommitter:
