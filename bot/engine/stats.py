@@ -73,6 +73,25 @@ async def derive_stats(session: AsyncSession, calendar: QuizCalendar, community:
 
 
 COMPARED = ("points", "answers", "correct", "current_streak", "best_streak", "freezes", "freeze_progress", "last_quiz_day")
+
+
+@dataclass(slots=True)
+class Counters:
+    """A learner_stats row as plain data (fields in table order), for the answer path: read once per
+    batch, changed in Python, written back with one statement; no ORM instance per learner."""
+    learner_id: int
+    community_id: int
+    points: int
+    answers: int
+    correct: int
+    current_streak: int
+    best_streak: int
+    freezes: int
+    freeze_progress: int
+    last_quiz_day: date | None
+
+
+COUNTER_COLUMNS = ("learner_id", "community_id") + COMPARED
 PERIOD_FIELDS = ("points", "answers", "correct")
 
 

@@ -1,0 +1,46 @@
+"""What the group committer carries for one batch: each waiting answer (Request) and the batch's shared reads."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.engine import Row
+
+from bot.engine.answers import AnswerRow
+from bot.engine.stats import Counters
+from bot.views import Actor, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityRef:
+    """A community as one batch sees it: its id (fixed) and its time zone as read in this transaction."""
+    id: int
+    timezone: str
+
+
+@dataclass(slots=True)
+class Request:
+    actor: Actor
+    delivery_id: int | None  # None: found from post_id in the batch
+    raw: str
+    now: datetime
+    future: asyncio.Future
+    post_id: int | None = None
+    result: Verdict | None = None
+    error: Exception | None = None
+    community: CommunityRef | None = None
+    delivery: Row | None = None  # BatchSql.deliveries
+    learner_id: int | None = None
+    answer: AnswerRow | None = None  # a new answer this request adds, or the first one (a repeat)
+    twin: "Request | None" = None  # an earlier request in the batch for the same delivery and learner
+
+    def done(self) -> bool:
+        return self.result is not None or self.error is not None
+
+
+@dataclass
+class Batch:
+    requests: list[Request]
+    communities: dict[tuple[str, str], int] = field(default_factory=dict)
+    stats: dict[int, Counters] = field(default_factory=dict)
