@@ -42,3 +42,6 @@ class SenderRouter:
 
     def for_platform(self, platform: str) -> PostSender | None:
         return self.senders.get(platform)
+
+
+SEND_ERRORS = (SendError, TimeoutError, OSError)  # a send that did not go through (OSError: the network)

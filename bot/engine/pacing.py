@@ -1,15 +1,24 @@
-"""Rate-limit pauses: where a platform told the bot to wait (HTTP 429 with Retry-After).
+"""How sends are spread: rate-limit pauses, concurrency and the claim lease.
 
-A pause is per platform (the whole bot is limited) or per channel. While one holds, the poster
-neither claims nor sends there, so the next pass sends what the platform will accept instead of
-burning the budget on requests that are bound to be refused. Pauses live in this process only:
-several processes on one token each learn the limit from their own 429s.
+A pause records where a platform told the bot to wait (HTTP 429 with Retry-After), per platform
+(the whole bot is limited) or per channel. While one holds, the poster neither claims nor sends
+there, so the next pass sends what the platform will accept instead of burning the budget on
+requests that are bound to be refused. Pauses live in this process only: several processes on one
+token each learn the limit from their own 429s.
 """
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from datetime import datetime, timedelta
+from typing import Awaitable, Callable, Iterable, TypeVar
+
+from bot.ports import RateLimited
 
 EVERY_CHANNEL = None
+MIN_PAUSE_S = 0.5  # a 429 with Retry-After 0 must not turn into a busy loop of refused sends
+SEND_CONCURRENCY = 8  # sends in flight at once: they overlap, the ledger still decides each slot
+
+T = TypeVar("T")
 
 
 class Pacer:
@@ -21,6 +30,14 @@ class Pacer:
         if current is None or until > current:
             self._until[(platform, channel)] = until
 
+    def hold(self, platform: str, channel: str, err: RateLimited, now: datetime) -> datetime:
+        """Pause where the 429 applies; returns when sending there may resume. `now` is the pass's
+        instant and Retry-After counts from the refusal, a little later: resuming a little early costs
+        one more 429 and a fresh pause, never a lost post."""
+        until = now + timedelta(seconds=max(err.retry_after, MIN_PAUSE_S))
+        self.pause(platform, EVERY_CHANNEL if err.everywhere else channel, until)
+        return until
+
     def paused_until(self, platform: str, channel: str, now: datetime) -> datetime | None:
         """When sending to this channel may resume; None when it may go now."""
         waits = [t for t in (self._until.get((platform, EVERY_CHANNEL)), self._until.get((platform, channel)))
@@ -29,3 +46,30 @@ class Pacer:
 
     def forget_past(self, now: datetime) -> None:
         self._until = {key: t for key, t in self._until.items() if t > now}
+
+
+class Lease:
+    """A claim older than claim_timeout may be retaken by another process, so work claimed in a batch
+    that is still waiting for its turn when half of that has passed is handed back instead of sent.
+    The event loop's monotonic clock measures it, as for send timeouts; the engine's `now` stays the
+    pass's instant."""
+
+    def __init__(self, claim_timeout: timedelta):
+        self._loop = asyncio.get_running_loop()
+        self._ends = self._loop.time() + claim_timeout.total_seconds() / 2
+
+    @property
+    def over(self) -> bool:
+        return self._loop.time() >= self._ends
+
+
+async def each_at_most(limit: int, items: Iterable[T], work: Callable[[T], Awaitable[None]]) -> None:
+    """`work` on every item, at most `limit` at a time: a few workers, not a task per item (thousands
+    of posts can be due in one minute)."""
+    queue = iter(items)
+
+    async def worker() -> None:
+        for item in queue:
+            await work(item)
+
+    await asyncio.gather(*(worker() for _ in range(limit)))

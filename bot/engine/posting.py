@@ -12,35 +12,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Awaitable, Callable
 
-from sqlalchemy import update
 from sqlmodel import select
 
 from bot import slots
 from bot.content import Catalog
 from bot.db import Store
 from bot.engine import tracks
-from bot.engine.answers import question_card
 from bot.engine.calendar import QuizCalendar
-from bot.engine.ledger import Claim, ClaimPolicy, Claimer, Due, Recorder, SendResult, post_card, record_missed
-from bot.engine.pacing import EVERY_CHANNEL, Pacer
-from bot.engine.results import results_for
-from bot.models import Community, Delivery, Post, Schedule
-from bot.ports import RateLimited, SendError, SenderRouter
+from bot.engine.ledger import Claim, ClaimPolicy, Claimer, Due, Recorder, SendResult, record_missed
+from bot.engine.pacing import SEND_CONCURRENCY, Lease, Pacer, each_at_most
+from bot.engine.reveals import Revealer
+from bot.models import Community, Post, Schedule
+from bot.ports import SEND_ERRORS, RateLimited, SendError, SenderRouter
 from bot.views import PostOutcome
 
 log = logging.getLogger(__name__)
 
-SEND_CONCURRENCY = 8  # posts in flight at once: sends overlap, the ledger still decides each slot
 CLAIM_BATCH = 1000  # slots claimed per transaction (claims not sent within half the claim timeout are handed back)
 WRITE_LINGER_S = 0.05  # how long results may wait to share a write (adds this to the sent-but-unrecorded window)
 WRITE_BATCH = 200  # results that are written at once without lingering
-MIN_PAUSE_S = 0.5  # a 429 with Retry-After 0 must not turn into a busy loop of refused sends
-SEND_ERRORS = (SendError, asyncio.TimeoutError, OSError)
 
 
 @dataclass(frozen=True)
@@ -121,6 +115,7 @@ class Poster:
         self.pacer = Pacer()
         claim_policy = ClaimPolicy(self.policy.grace, self.policy.claim_timeout)
         self.claimer, self.recorder = Claimer(store, catalog, claim_policy), Recorder(calendar, claim_policy)
+        self.revealer = Revealer(store, catalog, calendar, router, self.policy, self.pacer)
 
     # Posting ---------------------------------------------------------------------
     async def post_due(self, now: datetime) -> list[PostOutcome]:
@@ -165,23 +160,17 @@ class Poster:
         return outcomes
 
     async def _send_all(self, claims: list[Claim], now: datetime) -> list[PostOutcome]:
-        writer = ResultWriter(lambda batch: self._record(batch, now))
-        queue, loop = iter(claims), asyncio.get_running_loop()
-        # A claim older than claim_timeout may be retaken by another process, so a claim still waiting
-        # for its turn when half of that has passed is handed back (due at once) instead of sent. The
-        # event loop's monotonic clock measures it, as for send timeouts; `now` stays the pass's instant.
-        hand_back_at = loop.time() + self.policy.claim_timeout.total_seconds() / 2
+        writer, lease = ResultWriter(lambda batch: self._record(batch, now)), Lease(self.policy.claim_timeout)
 
-        async def sender() -> None:  # a few workers, not a task per post: thousands can be due at once
-            for claim in queue:
-                if loop.time() >= hand_back_at:
-                    writer.add(SendResult(claim, "deferred", error="claimed too long before its turn; handed back",
-                                          resume_at=now))
-                else:
-                    writer.add(await self._send(claim, now))
+        async def send(claim: Claim) -> None:
+            if lease.over:  # due again at once: the next pass claims it afresh
+                writer.add(SendResult(claim, "deferred", error="claimed too long before its turn; handed back",
+                                      resume_at=now))
+            else:
+                writer.add(await self._send(claim, now))
 
         try:
-            await asyncio.gather(*(sender() for _ in range(min(SEND_CONCURRENCY, len(claims)))))
+            await each_at_most(SEND_CONCURRENCY, claims, send)
         finally:
             outcomes = await writer.close()
         return outcomes
@@ -202,21 +191,14 @@ class Poster:
             async with asyncio.timeout(self.policy.send_timeout.total_seconds()):  # no extra task per send
                 ref = await sender.post_question(card)
         except RateLimited as err:
-            until = self._pause(card.platform, card.channel_id, err, now)
+            until = self.pacer.hold(card.platform, card.channel_id, err, now)
+            log.info("rate limited", extra={"post_id": card.post_id, "retry_after": err.retry_after})
             return SendResult(claim, "deferred", error=str(err) or "rate limited", resume_at=until)
         except SEND_ERRORS as err:
             log.warning("post failed", extra={"post_id": card.post_id, "error": str(err)})
             return SendResult(claim, "failed", error=str(err) or type(err).__name__,
                               retryable=getattr(err, "retryable", True))
         return SendResult(claim, "posted", message_ref=str(ref))
-
-    def _pause(self, platform: str, channel: str, err: RateLimited, now: datetime) -> datetime:
-        # `now` is the pass's instant; Retry-After counts from the refusal, a little later. Resuming a
-        # little early costs one more 429 and a fresh pause, never a lost post.
-        until = now + timedelta(seconds=max(err.retry_after, MIN_PAUSE_S))
-        self.pacer.pause(platform, EVERY_CHANNEL if err.everywhere else channel, until)
-        log.info("rate limited", extra={"platform": platform, "channel": channel, "retry_after": err.retry_after})
-        return until
 
     # What is owed ------------------------------------------------------------------
     async def _active(self, schedule_id: int | None = None) -> list:
@@ -283,56 +265,8 @@ class Poster:
 
     # Reveal ----------------------------------------------------------------------
     async def reveal_due(self, now: datetime) -> list[PostOutcome]:
-        async with self.store.read() as session:
-            due = (await session.exec(select(Post.id, Post.schedule_id, Post.local_date, Schedule.platform, Schedule.channel_id)
-                                      .join(Schedule, Schedule.id == Post.schedule_id).where(
-                Post.status == "posted", Post.revealed_at == None, Post.closes_at <= now,  # noqa: E711
-                Schedule.platform.in_(list(self.router.senders))).order_by(Post.closes_at))).all()
-        outcomes = []
-        for post_id, schedule_id, day, platform, channel in due:
-            wait = self.pacer.paused_until(platform, channel, now)
-            outcome = PostOutcome(schedule_id, day, "deferred", post_id, "rate limited by the platform", wait) \
-                if wait is not None else await self.reveal(post_id, now)
-            if outcome:
-                outcomes.append(outcome)
-        return outcomes
+        return await self.revealer.reveal_due(now)
 
     async def reveal(self, post_id: int, now: datetime) -> PostOutcome | None:
-        token = str(uuid.uuid4())
-        async with self.store.write() as session:
-            claimed = await session.exec(update(Post).where(
-                Post.id == post_id, Post.status == "posted", Post.revealed_at == None,  # noqa: E711
-                (Post.reveal_claimed_at == None) | (Post.reveal_claimed_at <= now - self.policy.claim_timeout),  # noqa: E711
-            ).values(reveal_token=token, reveal_claimed_at=now))
-            if claimed.rowcount != 1:
-                return None
-            post = await session.get(Post, post_id)
-            delivery = await session.get(Delivery, post.delivery_id)
-            if delivery.closed_at is None:
-                delivery.closed_at = now  # from here on, clicks get "closed"
-                session.add(delivery)
-            schedule = await session.get(Schedule, post.schedule_id)
-            community = await session.get(Community, post.community_id)
-            card = post_card(schedule, community.external_id, post.id, post.local_date,
-                             question_card(self.catalog, delivery), post.closes_at, post.claim_token or "", post.message_ref)
-            results = await results_for(session, self.catalog, self.calendar, community, post, now)
-        sender = self.router.for_platform(card.platform)
-        try:
-            async with asyncio.timeout(self.policy.send_timeout.total_seconds()):
-                ref = await sender.post_results(card, results)
-        except RateLimited as err:
-            until = self._pause(card.platform, card.channel_id, err, now)
-            async with self.store.write() as session:  # give the claim back: the pass after the pause takes it
-                await session.exec(update(Post).where(Post.id == post_id, Post.reveal_token == token)
-                                   .values(reveal_token=None, reveal_claimed_at=None))
-            return PostOutcome(card.schedule_id, card.local_date, "deferred", post_id, f"reveal: {err}", until)
-        except SEND_ERRORS as err:
-            if getattr(err, "retryable", True):
-                log.warning("reveal failed; will retry", extra={"post_id": post_id, "error": str(err)})
-                return PostOutcome(card.schedule_id, card.local_date, "failed", post_id, f"reveal: {err}")
-            log.error("reveal failed for good", extra={"post_id": post_id, "error": str(err)})
-            ref = None  # e.g. the message was deleted: answers are closed, nothing more to show
-        async with self.store.write() as session:
-            await session.exec(update(Post).where(Post.id == post_id, Post.reveal_token == token)
-                               .values(revealed_at=now, results_ref=ref))
-        return PostOutcome(card.schedule_id, card.local_date, "revealed", post_id)
+        outcomes = await self.revealer.reveal([post_id], now)
+        return outcomes[0] if outcomes else None

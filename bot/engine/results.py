@@ -12,29 +12,42 @@ from bot.content.schema import SingleChoiceQuestion
 from bot.engine.answers import right_answer
 from bot.engine.calendar import QuizCalendar
 from bot.engine.stats import streak_today
-from bot.models import Answer, Community, Learner, LearnerStats, Post
+from bot.models import Answer, Community, Learner, LearnerStats
 from bot.timeutil import local_day
 from bot.views import ChoiceShare, ResultsView
 
 TOP_STREAKS = 3
 
 
-async def results_for(session: AsyncSession, catalog: Catalog, calendar: QuizCalendar, community: Community,
-                      post: Post, now: datetime) -> ResultsView:
-    question = catalog.questions[post.question_id]
-    answered, correct = (await session.exec(
-        select(func.count(Answer.id), func.coalesce(func.sum(case((Answer.correct, 1), else_=0)), 0))
-        .where(Answer.delivery_id == post.delivery_id))).one()
+async def results_for_posts(session: AsyncSession, catalog: Catalog, calendar: QuizCalendar, posts: list,
+                            communities: dict[int, Community], now: datetime) -> dict[int, ResultsView]:
+    """Results of many closed posts at once (rows with post_id, question_id, delivery_id, community_id):
+    one grouped count over their answers, and each community's streaks read once."""
+    tallies: dict[int, dict[str | None, tuple[int, int]]] = {}
+    if posts:
+        rows = await session.exec(select(Answer.delivery_id, Answer.choice_id, func.count(Answer.id),
+                                         func.coalesce(func.sum(case((Answer.correct, 1), else_=0)), 0))
+                                  .where(Answer.delivery_id.in_([p.delivery_id for p in posts]))
+                                  .group_by(Answer.delivery_id, Answer.choice_id))
+        for delivery_id, choice_id, answered, correct in rows.all():
+            tallies.setdefault(delivery_id, {})[choice_id] = (int(answered), int(correct))
+    streaks = {cid: await top_streaks(session, calendar, communities[cid], now) for cid in {p.community_id for p in posts}}
+    return {p.post_id: results_view(catalog, p.post_id, p.question_id, tallies.get(p.delivery_id, {}),
+                                    streaks[p.community_id]) for p in posts}
+
+
+def results_view(catalog: Catalog, post_id: int, question_id: str, tally: dict[str | None, tuple[int, int]],
+                 streaks: tuple[tuple[str, int], ...]) -> ResultsView:
+    question = catalog.questions[question_id]
+    answered, correct = sum(n for n, _ in tally.values()), sum(c for _, c in tally.values())
     choices: tuple[ChoiceShare, ...] = ()
     if isinstance(question, SingleChoiceQuestion):
-        counts = dict((await session.exec(select(Answer.choice_id, func.count(Answer.id))
-                                          .where(Answer.delivery_id == post.delivery_id)
-                                          .group_by(Answer.choice_id))).all())
+        counts = {choice: n for choice, (n, _) in tally.items()}
         choices = tuple(ChoiceShare(c.id, str(i), c.text, counts.get(c.id, 0),
                                     counts.get(c.id, 0) / answered if answered else 0.0, c.correct)
                         for i, c in enumerate(question.choices, 1))
-    return ResultsView(post.id, question.id, question.prompt, right_answer(question), question.explanation,
-                       int(answered), int(correct), choices, await top_streaks(session, calendar, community, now))
+    return ResultsView(post_id, question.id, question.prompt, right_answer(question), question.explanation,
+                       answered, correct, choices, streaks)
 
 
 async def top_streaks(session: AsyncSession, calendar: QuizCalendar, community: Community,

@@ -1,0 +1,136 @@
+"""Reveals: when a daily question closes, answers stop counting ("closed") and the post shows the
+right answer, the explanation and how people answered.
+
+A reveal is claimed in the ledger row (reveal_token) before anything is sent, so two processes
+never reveal the same post twice; a claim left by a crash is retaken after claim_timeout. Posts
+that close at the same minute (every channel's question closes at its next post) are revealed a
+batch at a time: one claim, one grouped count of their answers, one write of the results.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, or_, update
+from sqlmodel import select
+
+from bot.content import Catalog
+from bot.db import Store
+from bot.engine.answers import card_of
+from bot.engine.calendar import QuizCalendar
+from bot.engine.ledger import CARD_COLUMNS, DELIVERY, POST, post_card
+from bot.engine.pacing import SEND_CONCURRENCY, Lease, Pacer, each_at_most
+from bot.engine.results import results_for_posts
+from bot.models import Community, Post, Schedule
+from bot.ports import SEND_ERRORS, RateLimited, SenderRouter
+from bot.views import PostCard, PostOutcome, ResultsView
+
+log = logging.getLogger(__name__)
+
+REVEAL_BATCH = 1000  # posts revealed per claim
+
+
+@dataclass(frozen=True)
+class Reveal:
+    card: PostCard
+    results: ResultsView
+
+
+class Revealer:
+    def __init__(self, store: Store, catalog: Catalog, calendar: QuizCalendar, router: SenderRouter, policy,
+                 pacer: Pacer):
+        self.store, self.catalog, self.calendar, self.router = store, catalog, calendar, router
+        self.policy, self.pacer = policy, pacer
+
+    async def reveal_due(self, now: datetime) -> list[PostOutcome]:
+        async with self.store.read() as session:
+            due = (await session.exec(
+                select(Post.id, Post.schedule_id, Post.local_date, Schedule.platform, Schedule.channel_id)
+                .join(Schedule, Schedule.id == Post.schedule_id).where(
+                    Post.status == "posted", Post.revealed_at == None, Post.closes_at <= now,  # noqa: E711
+                    Schedule.platform.in_(list(self.router.senders))).order_by(Post.closes_at))).all()
+        outcomes, ready = [], []
+        for post_id, schedule_id, day, platform, channel in due:
+            wait = self.pacer.paused_until(platform, channel, now)
+            if wait is None:
+                ready.append(post_id)
+            else:
+                outcomes.append(PostOutcome(schedule_id, day, "deferred", post_id, "rate limited by the platform", wait))
+        for start in range(0, len(ready), REVEAL_BATCH):
+            outcomes += await self.reveal(ready[start:start + REVEAL_BATCH], now)
+        return outcomes
+
+    async def reveal(self, post_ids: list[int], now: datetime) -> list[PostOutcome]:
+        token = str(uuid.uuid4())
+        async with self.store.write() as session:
+            reveals = await self._claim(session, post_ids, token, now)
+        done: list[tuple[Reveal, str | None]] = []
+        released: list[tuple[Reveal, datetime]] = []
+        outcomes: list[PostOutcome] = []
+        lease = Lease(self.policy.claim_timeout)
+
+        async def send(reveal: Reveal) -> None:
+            card = reveal.card
+            wait = now if lease.over else self.pacer.paused_until(card.platform, card.channel_id, now)
+            if wait is not None:
+                released.append((reveal, wait))
+                return
+            try:
+                async with asyncio.timeout(self.policy.send_timeout.total_seconds()):
+                    done.append((reveal, await self.router.for_platform(card.platform).post_results(card, reveal.results)))
+            except RateLimited as err:
+                released.append((reveal, self.pacer.hold(card.platform, card.channel_id, err, now)))
+            except SEND_ERRORS as err:
+                if getattr(err, "retryable", True):  # the claim stays: retaken after claim_timeout
+                    log.warning("reveal failed; will retry", extra={"post_id": card.post_id, "error": str(err)})
+                    outcomes.append(PostOutcome(card.schedule_id, card.local_date, "failed", card.post_id, f"reveal: {err}"))
+                else:  # e.g. the message was deleted: answers are closed, nothing more to show
+                    log.error("reveal failed for good", extra={"post_id": card.post_id, "error": str(err)})
+                    done.append((reveal, None))
+
+        await each_at_most(SEND_CONCURRENCY, reveals, send)
+        await self._record(done, released, token, now)
+        return outcomes + [PostOutcome(r.card.schedule_id, r.card.local_date, "revealed", r.card.post_id) for r, _ in done] \
+            + [PostOutcome(r.card.schedule_id, r.card.local_date, "deferred", r.card.post_id, "reveal: rate limited", until)
+               for r, until in released]
+
+    async def _claim(self, session, post_ids: list[int], token: str, now: datetime) -> list[Reveal]:
+        conn = await session.connection()
+        claimed = [row[0] for row in await conn.execute(update(POST).where(
+            POST.c.id.in_(post_ids), POST.c.status == "posted", POST.c.revealed_at.is_(None),
+            or_(POST.c.reveal_claimed_at.is_(None), POST.c.reveal_claimed_at <= now - self.policy.claim_timeout),
+        ).values(reveal_token=token, reveal_claimed_at=now).returning(POST.c.id))]
+        if not claimed:
+            return []
+        rows = (await conn.execute(
+            select(POST.c.id.label("post_id"), POST.c.local_date, POST.c.question_id, POST.c.delivery_id,
+                   POST.c.closes_at, POST.c.claim_token, POST.c.message_ref, *CARD_COLUMNS,
+                   Community.external_id.label("community_external_id"))
+            .join(Schedule, Schedule.id == POST.c.schedule_id).join(Community, Community.id == POST.c.community_id)
+            .where(POST.c.id.in_(claimed)))).all()
+        # From here on, clicks get "closed".
+        await conn.execute(update(DELIVERY).where(DELIVERY.c.id.in_([r.delivery_id for r in rows]),
+                                                  DELIVERY.c.closed_at.is_(None)).values(closed_at=now))
+        communities = {c.id: c for c in (await session.exec(
+            select(Community).where(Community.id.in_({r.community_id for r in rows})))).all()}
+        results = await results_for_posts(session, self.catalog, self.calendar, rows, communities, now)
+        return [Reveal(post_card(r, r.community_external_id, r.post_id, r.local_date,
+                                 card_of(self.catalog, r.delivery_id, r.question_id, closes_at=r.closes_at),
+                                 r.closes_at, r.claim_token or "", r.message_ref), results[r.post_id]) for r in rows]
+
+    async def _record(self, done: list, released: list, token: str, now: datetime) -> None:
+        if not done and not released:
+            return
+        async with self.store.write() as session:
+            conn = await session.connection()
+            if done:
+                await conn.execute(update(POST).where(POST.c.id == bindparam("b_id"), POST.c.reveal_token == token)
+                                   .values(revealed_at=now, results_ref=bindparam("b_ref")),
+                                   [dict(b_id=r.card.post_id, b_ref=ref) for r, ref in done])
+            if released:  # the pass after the pause takes them again
+                await conn.execute(update(POST).where(POST.c.id == bindparam("b_id"), POST.c.reveal_token == token)
+                                   .values(reveal_token=None, reveal_claimed_at=None),
+                                   [dict(b_id=r.card.post_id) for r, _ in released])
