@@ -240,3 +240,17 @@ class LearnerPeriod(SQLModel, table=True):
     points: int = Field(default=0, sa_column=counter())
     answers: int = Field(default=0, sa_column=counter())
     correct: int = Field(default=0, sa_column=counter())
+
+
+class BoardHistogram(SQLModel, table=True):
+    """How many learners stand at each points value on each board (all time, a week, a month): a
+    cache of learner_stats and learner_period, so a board's total and a learner's rank are a sum
+    over a few hundred points values instead of a count over every learner."""
+
+    __tablename__ = "board_histogram"
+
+    community_id: int = Field(sa_column=Column(Integer, ForeignKey("community.id", ondelete="CASCADE"), primary_key=True))
+    period: str = Field(sa_column=Column(String(5), primary_key=True))  # all | week | month
+    start: date = Field(sa_column=Column(Date, primary_key=True))  # Monday or the 1st, local; ALL_TIME for "all"
+    points: int = Field(sa_column=Column(Integer, primary_key=True))
+    learners: int = Field(default=0, sa_column=counter())

@@ -21,6 +21,7 @@ from bot import metrics, streaks
 from bot.content import Catalog
 from bot.content.schema import Question
 from bot.db import Store
+from bot.engine import histogram
 from bot.engine import stats as stats_mod
 from bot.engine.answers import PERSONAL_KINDS, grade_answer, points_for, verdict_for
 from bot.engine.calendar import DayCounter, QuizCalendar
@@ -283,6 +284,7 @@ class GroupCommitter:
             community = next(r.community for r in new if r.learner_id == learner_id)
             stats_mod.store_state(stats, await stats_mod.replay_learner(session, self.calendar, community, learner_id))
         await self._add_to_periods(session, new)
+        await histogram.count_answers(session, self.store, [r.answer for r in new], batch.stats)
         changed = {r.learner_id for r in new}
         if changed:
             table = LearnerStats.__table__

@@ -13,6 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import streaks
+from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
 from bot.engine.stats import state_of
 from bot.errors import BadInput
@@ -60,14 +61,8 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
     if group is not None:
         base = base.join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(
             GroupMembership.group_id == group.id)
-    # Counting needs no names: the counts read the totals table (and membership) alone, on its index.
-    counted = select(func.count()).select_from(src).where(*where)
-    if group is not None:
-        counted = counted.join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(
-            GroupMembership.group_id == group.id)
     top = (await session.exec(base.order_by(src.points.desc(), (src.correct * 1.0 / src.answers).desc(),
                                             src.learner_id).limit(limit))).all()
-    total = (await session.exec(counted)).one()
     mine = None
     if me is not None:
         mine = next((row for row in top if row[0] == me.id), None) or \
@@ -78,8 +73,13 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
         if row[2] != previous:
             rank, previous = i, row[2]
         ranks[row[0]] = rank
-    if mine is not None and mine[0] not in ranks:
-        ranks[mine[0]] = 1 + (await session.exec(counted.where(src.points > mine[2]))).one()
+    off_top = mine[2] if mine is not None and mine[0] not in ranks else None
+    if group is None:  # the whole community: sums over its histogram, not counts over its learners
+        total, rank = await histogram.total_and_rank(session, community.id, period, since, off_top)
+    else:  # a group is small: count its members' rows
+        total, rank = await group_total_and_rank(session, src, where, group, off_top)
+    if off_top is not None:
+        ranks[mine[0]] = rank
     current = await current_streaks(session, calendar, community, [r[0] for r in top] + ([mine[0]] if mine else []), today)
 
     def row(r) -> LeaderRow:
@@ -88,6 +88,14 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
 
     return LeaderboardView(period, since, group.name if group else None, tuple(row(r) for r in top),
                            row(mine) if mine else None, int(total))
+
+
+async def group_total_and_rank(session: AsyncSession, src, where: list, group: StudyGroup,
+                               points: int | None) -> tuple[int, int | None]:
+    counted = (select(func.count()).select_from(src).where(*where)
+               .join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(GroupMembership.group_id == group.id))
+    total = (await session.exec(counted)).one()
+    return total, (1 + (await session.exec(counted.where(src.points > points))).one() if points is not None else None)
 
 
 async def current_streaks(session: AsyncSession, calendar: QuizCalendar, community: Community, learner_ids: list[int],
