@@ -15,7 +15,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import streaks
 from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
-from bot.engine.stats import state_of
 from bot.errors import BadInput
 from bot.models import Community, GroupMembership, Learner, LearnerPeriod, LearnerStats, StudyGroup
 from bot.timeutil import month_start, week_start
@@ -48,6 +47,11 @@ def totals_source(community: Community, period: str, since: date | None):
                            LearnerPeriod.start == since]
 
 
+# In the order of streaks.StreakState's fields.
+STREAK_COLUMNS = (LearnerStats.current_streak, LearnerStats.best_streak, LearnerStats.freezes,
+                  LearnerStats.freeze_progress, LearnerStats.last_quiz_day)
+
+
 def accuracy(correct: int, answers: int) -> float:
     return correct / answers if answers else 0.0
 
@@ -56,8 +60,12 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
                         period: str, today: date, group: StudyGroup | None = None, limit: int = 10) -> LeaderboardView:
     since = period_start(period, today)
     src, where = totals_source(community, period, since)
-    base = (select(src.learner_id, Learner.display_name, src.points, src.answers, src.correct)
+    # The streak columns come along (learner_stats is the all-time source, or one PK join away), so
+    # showing streaks costs no extra statement.
+    base = (select(src.learner_id, Learner.display_name, src.points, src.answers, src.correct, *STREAK_COLUMNS)
             .join(Learner, Learner.id == src.learner_id).where(*where))
+    if src is not LearnerStats:
+        base = base.join(LearnerStats, LearnerStats.learner_id == src.learner_id)
     if group is not None:
         base = base.join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(
             GroupMembership.group_id == group.id)
@@ -80,7 +88,8 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
         total, rank = await group_total_and_rank(session, src, where, group, off_top)
     if off_top is not None:
         ranks[mine[0]] = rank
-    current = await current_streaks(session, calendar, community, [r[0] for r in top] + ([mine[0]] if mine else []), today)
+    current = await current_streaks(session, calendar, community,
+                                    {r[0]: streaks.StreakState(*r[5:]) for r in (*top, *([mine] if mine else []))}, today)
 
     def row(r) -> LeaderRow:
         return LeaderRow(ranks[r[0]], r[1], int(r[2]), int(r[3]), accuracy(r[4], r[3]), current.get(r[0], 0),
@@ -98,20 +107,14 @@ async def group_total_and_rank(session: AsyncSession, src, where: list, group: S
     return total, (1 + (await session.exec(counted.where(src.points > points))).one() if points is not None else None)
 
 
-async def current_streaks(session: AsyncSession, calendar: QuizCalendar, community: Community, learner_ids: list[int],
-                          today: date) -> dict[int, int]:
-    """Streaks as shown today, for a few learners, with one look at the community's calendar."""
-    if not learner_ids:
-        return {}
-    rows = (await session.exec(select(LearnerStats).where(LearnerStats.learner_id.in_(set(learner_ids))))).all()
-    counter = await calendar.offline_counter(session, community)
-    out = {}
-    for stats in rows:
-        state = state_of(stats)
-        if state.last_day is not None and state.last_day < today:
-            state = streaks.as_of(state, counter.missed_between(state.last_day, today))
-        out[stats.learner_id] = state.current
-    return out
+async def current_streaks(session: AsyncSession, calendar: QuizCalendar, community: Community,
+                          stored: dict[int, streaks.StreakState], today: date) -> dict[int, int]:
+    """Streaks as shown today, for a few learners, with at most one look at the community's calendar
+    (none when all of them last answered today)."""
+    stale = {i: s for i, s in stored.items() if s.last_day is not None and s.last_day < today}
+    counter = await calendar.offline_counter(session, community) if stale else None
+    return {i: (streaks.as_of(s, counter.missed_between(s.last_day, today)) if i in stale else s).current
+            for i, s in stored.items()}
 
 
 async def group_board(session: AsyncSession, community: Community, me: Learner | None, period: str, today: date,
