@@ -145,3 +145,37 @@ async def run_log(template, catalog, answers) -> None:
 @given(answers=answer_logs())
 def test_boards_match_the_oracle(sqlite_template, mini_catalog, answers):
     asyncio.run(run_log(sqlite_template, mini_catalog, answers))
+
+
+# --- plans: the top ten is read in index order ----------------------------------------------------
+
+async def board_statements(engine: Engine, store, period: str) -> list[tuple[str, object]]:
+    """The SQL (and parameters) a board call runs."""
+    from sqlalchemy import event
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+    event.listen(store.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await engine.leaderboard(actor("ann"), utc(2024, 5, 27, 13), period, limit=2)
+    finally:
+        event.remove(store.engine.sync_engine, "before_cursor_execute", record)
+    return seen
+
+
+@pytest.mark.parametrize("period", ["week", "all"])
+async def test_the_top_ten_needs_no_sort(engine, store, period):
+    """With many learners tied on points, sorting them per call is what made boards slow; the board
+    index has the board's whole order, so the plan has no sort step at all."""
+    await answer_in_batches(engine, [(u, FIRST_DAY, 0, True) for u in USERS])  # six learners tied
+    top = next((sql, params) for sql, params in await board_statements(engine, store, period) if "ORDER BY" in sql)
+    async with store.engine.connect() as conn:
+        if store.is_sqlite:
+            plan = " ".join(str(r[-1]) for r in await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + top[0], top[1]))
+            assert "ix_" in plan and "TEMP B-TREE" not in plan, (plan, top)
+        else:
+            await conn.exec_driver_sql("SET enable_seqscan = off")
+            await conn.exec_driver_sql("SET enable_sort = off")  # a sort in the plan now means no index can order
+            plan = " ".join(r[0] for r in await conn.exec_driver_sql("EXPLAIN " + top[0], top[1]))
+            assert "Sort" not in plan and "ix_" in plan, plan

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import func, literal_column
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,11 +40,19 @@ def period_start(period: str, today: date) -> date | None:
 def totals_source(community: Community, period: str, since: date | None):
     """The table holding the period's totals, and the filter selecting this community's rows."""
     if period == "all":
-        return LearnerStats, [LearnerStats.community_id == community.id, LearnerStats.answers > 0]
+        # A literal 0, not a parameter: the planners then know ix_learner_stats_board (partial) applies.
+        return LearnerStats, [LearnerStats.community_id == community.id, LearnerStats.answers > literal_column("0")]
     # A period row exists only once its learner answered in it, so no `answers > 0` here: the
     # counts for total and rank stay inside ix_learner_period_board (no table lookups).
     return LearnerPeriod, [LearnerPeriod.community_id == community.id, LearnerPeriod.period == period,
                            LearnerPeriod.start == since]
+
+
+def board_order(src) -> tuple:
+    """bot.models.BOARD_ORDER, the key of the board indexes, expression for expression (a literal 1.0:
+    a bound parameter would not match the indexed expression, and neither would SQLAlchemy's division)."""
+    accuracy = (src.correct * literal_column("1.0")).op("/")(src.answers)  # a plain "/": SQLAlchemy's adds "+ 0.0"
+    return src.points.desc(), accuracy.desc(), src.learner_id
 
 
 # In the order of streaks.StreakState's fields.
@@ -69,8 +77,7 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
     if group is not None:
         base = base.join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(
             GroupMembership.group_id == group.id)
-    top = (await session.exec(base.order_by(src.points.desc(), (src.correct * 1.0 / src.answers).desc(),
-                                            src.learner_id).limit(limit))).all()
+    top = (await session.exec(base.order_by(*board_order(src)).limit(limit))).all()
     mine = None
     if me is not None:
         mine = next((row for row in top if row[0] == me.id), None) or \
