@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import case, delete, func
+from sqlalchemy import delete, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -56,15 +56,22 @@ async def rebuild(session: AsyncSession, community_id: int, want: Histogram) -> 
                     for (p, s, pts), n in sorted(want.items()) if n)
 
 
-async def total_and_rank(session: AsyncSession, community_id: int, period: str, start: date | None,
-                         points: int | None) -> tuple[int, int | None]:
-    """Learners on the board, and the competition rank (1, 2, 2, 4) of `points` on it: one indexed sum."""
+def _board(community_id: int, period: str, start: date | None) -> tuple:
     p, s = board_key(period, start)
-    h = BoardHistogram
-    above = func.sum(case((h.points > points, h.learners), else_=0)) if points is not None else func.sum(0)
-    total, higher = (await session.exec(select(func.coalesce(func.sum(h.learners), 0), func.coalesce(above, 0))
-                                        .where(h.community_id == community_id, h.period == p, h.start == s))).one()
-    return int(total), (1 + int(higher) if points is not None else None)
+    return BoardHistogram.community_id == community_id, BoardHistogram.period == p, BoardHistogram.start == s
+
+
+def learners_on(community_id: int, period: str, start: date | None):
+    """How many learners are on the board: a scalar subquery, one indexed sum over a few hundred rows."""
+    return select(func.coalesce(func.sum(BoardHistogram.learners), 0)).where(
+        *_board(community_id, period, start)).scalar_subquery()
+
+
+def learners_above(community_id: int, period: str, start: date | None, points):
+    """How many learners on the board have more than `points` (a value, or a column of the enclosing
+    query): a learner's competition rank (1, 2, 2, 4) is one more."""
+    return select(func.coalesce(func.sum(BoardHistogram.learners), 0)).where(
+        *_board(community_id, period, start), BoardHistogram.points > points).scalar_subquery()
 
 
 async def count_answers(session: AsyncSession, store: Store, answers: list[Answer],

@@ -78,22 +78,21 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
         base = base.join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(
             GroupMembership.group_id == group.id)
     top = (await session.exec(base.order_by(*board_order(src)).limit(limit))).all()
-    mine = None
-    if me is not None:
-        mine = next((row for row in top if row[0] == me.id), None) or \
-            (await session.exec(base.where(src.learner_id == me.id))).first()
     # Competition ranking (1, 2, 2, 4): the rows above a shown row are all in `top`.
     ranks, previous = {}, None
     for i, row in enumerate(top, 1):
         if row[2] != previous:
             rank, previous = i, row[2]
         ranks[row[0]] = rank
-    off_top = mine[2] if mine is not None and mine[0] not in ranks else None
+    mine = next((row for row in top if me is not None and row[0] == me.id), None)
     if group is None:  # the whole community: sums over its histogram, not counts over its learners
-        total, rank = await histogram.total_and_rank(session, community.id, period, since, off_top)
+        mine, total, rank = await mine_and_total(session, base, src, community, period, since, me, mine)
     else:  # a group is small: count its members' rows
-        total, rank = await group_total_and_rank(session, src, where, group, off_top)
-    if off_top is not None:
+        if me is not None and mine is None:
+            mine = (await session.exec(base.where(src.learner_id == me.id))).first()
+        total, rank = await group_total_and_rank(session, src, where, group,
+                                                 mine[2] if mine is not None and mine[0] not in ranks else None)
+    if mine is not None and mine[0] not in ranks:
         ranks[mine[0]] = rank
     current = await current_streaks(session, calendar, community,
                                     {r[0]: streaks.StreakState(*r[5:]) for r in (*top, *([mine] if mine else []))}, today)
@@ -104,6 +103,20 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
 
     return LeaderboardView(period, since, group.name if group else None, tuple(row(r) for r in top),
                            row(mine) if mine else None, int(total))
+
+
+async def mine_and_total(session: AsyncSession, base, src, community: Community, period: str, since: date | None,
+                         me: Learner | None, mine) -> tuple[object, int, int | None]:
+    """My row (unless `mine`, shown in the top, is it), my rank and the board's total from the histogram,
+    in one statement when I am on the board and not in the top: each statement is a round trip."""
+    on_board = histogram.learners_on(community.id, period, since)
+    if me is not None and mine is None:
+        found = (await session.exec(base.add_columns(
+            on_board, histogram.learners_above(community.id, period, since, src.points)).where(
+            src.learner_id == me.id))).first()
+        if found is not None:
+            return found[:-2], int(found[-2]), 1 + int(found[-1])
+    return mine, int((await session.exec(select(on_board))).one()), None
 
 
 async def group_total_and_rank(session: AsyncSession, src, where: list, group: StudyGroup,
