@@ -2,7 +2,9 @@
 
 Weeks start on Monday and months on the 1st, in the community's time zone. Totals come from
 the caches the answer path keeps (learner_stats for all time, learner_period for weeks and
-months), so a board is an index range scan, not an aggregate over every answer.
+months), so the top ten is the start of an index range, not an aggregate over every answer; a
+board's size and a learner's rank come from the points histogram (bot.engine.histogram), not
+from counting its learners.
 """
 from __future__ import annotations
 
@@ -42,8 +44,7 @@ def totals_source(community: Community, period: str, since: date | None):
     if period == "all":
         # A literal 0, not a parameter: the planners then know ix_learner_stats_board (partial) applies.
         return LearnerStats, [LearnerStats.community_id == community.id, LearnerStats.answers > literal_column("0")]
-    # A period row exists only once its learner answered in it, so no `answers > 0` here: the
-    # counts for total and rank stay inside ix_learner_period_board (no table lookups).
+    # A period row exists only once its learner answered in it, so no `answers > 0` here.
     return LearnerPeriod, [LearnerPeriod.community_id == community.id, LearnerPeriod.period == period,
                            LearnerPeriod.start == since]
 
