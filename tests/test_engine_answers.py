@@ -287,6 +287,8 @@ async def test_board_streaks_are_shown_as_of_today(engine):
     await answer(engine, actor("new"), CAPITAL, RIGHT[CAPITAL], day + timedelta(days=2))
     board = await engine.leaderboard(actor("new"), day + timedelta(days=2), "all")
     assert [(r.name, r.streak) for r in board.rows] == [("old", 3), ("new", 1)]
+    board = await engine.leaderboard(actor("new"), day + timedelta(days=3), "all")  # yesterday's streaks live on
+    assert [(r.name, r.streak) for r in board.rows] == [("old", 3), ("new", 1)]
     board = await engine.leaderboard(actor("new"), day + timedelta(days=5), "all", limit=1)  # two days missed
     assert ([(r.name, r.streak) for r in board.rows], board.me.streak) == ([("old", 0)], 0)
 

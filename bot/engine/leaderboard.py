@@ -8,7 +8,7 @@ from counting its learners.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, literal_column
 from sqlmodel import select
@@ -130,9 +130,10 @@ async def group_total_and_rank(session: AsyncSession, src, where: list, group: S
 
 async def current_streaks(session: AsyncSession, calendar: QuizCalendar, community: Community,
                           stored: dict[int, streaks.StreakState], today: date) -> dict[int, int]:
-    """Streaks as shown today, for a few learners, with at most one look at the community's calendar
-    (none when all of them last answered today)."""
-    stale = {i: s for i, s in stored.items() if s.last_day is not None and s.last_day < today}
+    """Streaks as shown today, for a few learners, with at most one look at the community's calendar:
+    none when all of them last answered today or yesterday, as no day lies between yesterday and
+    today that could have been missed (a board's top learners usually answer daily)."""
+    stale = {i: s for i, s in stored.items() if s.last_day is not None and s.last_day < today - timedelta(days=1)}
     counter = await calendar.offline_counter(session, community) if stale else None
     return {i: (streaks.as_of(s, counter.missed_between(s.last_day, today)) if i in stale else s).current
             for i, s in stored.items()}
