@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Optional
 
-from sqlalchemy import Boolean, Column, false, true, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Column, false, true, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -35,6 +35,12 @@ def utc_column(nullable: bool = False, index: bool = False) -> Column:
 
 def counter() -> Column:
     return Column(Integer, nullable=False, default=0, server_default="0")
+
+
+# A board's order, as an index: points, then accuracy, then the older learner first. The top ten is
+# then the first ten entries of an index range, however many learners share the top points (on a
+# Monday morning, thousands). bot.engine.leaderboard orders by exactly these expressions.
+BOARD_ORDER = (text("points DESC"), text("(correct * 1.0 / answers) DESC"), "learner_id")
 
 
 def fk(target: str, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True) -> Column:
@@ -139,7 +145,9 @@ class LearnerStats(SQLModel, table=True):
     """A cache of what the answer log gives; `rebuild_stats` recomputes it and must agree."""
 
     __tablename__ = "learner_stats"
-    __table_args__ = (Index("ix_learner_stats_board", "community_id", "points"),)
+    # Partial: learners who never answered are on no board (and have no accuracy).
+    __table_args__ = (Index("ix_learner_stats_board", "community_id", *BOARD_ORDER,
+                            sqlite_where=text("answers > 0"), postgresql_where=text("answers > 0")),)
 
     learner_id: int = Field(sa_column=Column(Integer, ForeignKey("learner.id", ondelete="CASCADE"), primary_key=True))
     community_id: int = Field(sa_column=fk("community.id"))
@@ -231,7 +239,7 @@ class LearnerPeriod(SQLModel, table=True):
     leaderboard is an index range scan instead of an aggregate over every answer of the period."""
 
     __tablename__ = "learner_period"
-    __table_args__ = (Index("ix_learner_period_board", "community_id", "period", "start", "points"),)
+    __table_args__ = (Index("ix_learner_period_board", "community_id", "period", "start", *BOARD_ORDER),)
 
     learner_id: int = Field(sa_column=Column(Integer, ForeignKey("learner.id", ondelete="CASCADE"), primary_key=True))
     period: str = Field(sa_column=Column(String(5), primary_key=True))  # week | month
@@ -240,3 +248,17 @@ class LearnerPeriod(SQLModel, table=True):
     points: int = Field(default=0, sa_column=counter())
     answers: int = Field(default=0, sa_column=counter())
     correct: int = Field(default=0, sa_column=counter())
+
+
+class BoardHistogram(SQLModel, table=True):
+    """How many learners stand at each points value on each board (all time, a week, a month): a
+    cache of learner_stats and learner_period, so a board's total and a learner's rank are a sum
+    over a few hundred points values instead of a count over every learner."""
+
+    __tablename__ = "board_histogram"
+
+    community_id: int = Field(sa_column=Column(Integer, ForeignKey("community.id", ondelete="CASCADE"), primary_key=True))
+    period: str = Field(sa_column=Column(String(5), primary_key=True))  # all | week | month
+    start: date = Field(sa_column=Column(Date, primary_key=True))  # Monday or the 1st, local; ALL_TIME for "all"
+    points: int = Field(sa_column=Column(Integer, primary_key=True))
+    learners: int = Field(default=0, sa_column=counter())

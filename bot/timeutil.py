@@ -57,6 +57,11 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def periods_of(day: date) -> tuple[tuple[str, date], tuple[str, date]]:
+    """The leaderboard periods an answer on `day` (local) belongs to."""
+    return ("week", week_start(day)), ("month", month_start(day))
+
+
 def is_valid_zone(name: str) -> bool:
     return name in _zones()
 

@@ -38,6 +38,14 @@ def real_catalog():
     return load_catalog([ROOT / "content"])
 
 
+def fresh_copy(template: Path, into: str) -> str:
+    """A copy of a migrated SQLite file (and its WAL files) in the folder `into`; returns its URL."""
+    for f in template.parent.iterdir():
+        if f.name.startswith(template.name):
+            shutil.copy(f, Path(into) / f.name)
+    return f"sqlite+aiosqlite:///{Path(into) / template.name}"
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """Migrate once per session; each test gets a copy (faster than migrating every time)."""

@@ -279,6 +279,20 @@ async def test_learner_board_ties_share_a_rank_and_me_is_always_shown(engine):
     assert outsider.me is None and outsider.total == 4
 
 
+async def test_board_streaks_are_shown_as_of_today(engine):
+    """Stored streaks are as of each learner's last answer; the board shows them as of today."""
+    day = utc(2024, 6, 3, 12)
+    for i in range(3):
+        await answer(engine, actor("old"), i, RIGHT[i], day + timedelta(days=i))
+    await answer(engine, actor("new"), CAPITAL, RIGHT[CAPITAL], day + timedelta(days=2))
+    board = await engine.leaderboard(actor("new"), day + timedelta(days=2), "all")
+    assert [(r.name, r.streak) for r in board.rows] == [("old", 3), ("new", 1)]
+    board = await engine.leaderboard(actor("new"), day + timedelta(days=3), "all")  # yesterday's streaks live on
+    assert [(r.name, r.streak) for r in board.rows] == [("old", 3), ("new", 1)]
+    board = await engine.leaderboard(actor("new"), day + timedelta(days=5), "all", limit=1)  # two days missed
+    assert ([(r.name, r.streak) for r in board.rows], board.me.streak) == ([("old", 0)], 0)
+
+
 async def test_board_periods_follow_the_community_time_zone(engine):
     """2024-06-30 is a Sunday and the last day of June: 23:30 and 00:30 Berlin time are 1 h apart."""
     await engine.set_timezone(actor("admin", admin=True), "Europe/Berlin", utc(2024, 6, 1))

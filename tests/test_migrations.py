@@ -31,6 +31,10 @@ ROWS_AT_FIRST = {
 }
 
 
+HISTOGRAM = "SELECT period, CAST(start AS TEXT), points, learners FROM board_histogram ORDER BY period"
+BACKFILLED_HISTOGRAM = [("all", "1970-01-01", 10, 1), ("month", "2026-01-01", 10, 1), ("week", "2026-01-05", 10, 1)]
+
+
 def counts(path) -> dict[str, int]:
     with sqlite3.connect(path) as conn:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ROWS_AT_FIRST}
@@ -55,6 +59,8 @@ def test_upgrade_keeps_every_row(tmp_path):
         # 0003 filled the leaderboard rollup from the existing answers (2026-01-05 is a Monday).
         assert conn.execute("SELECT period, start, points, answers, correct FROM learner_period ORDER BY period").fetchall() \
             == [("month", "2026-01-01", 10, 1, 1), ("week", "2026-01-05", 10, 1, 1)]
+        # 0004 counted the learners with answers per board and points (Ben never answered).
+        assert conn.execute(HISTOGRAM).fetchall() == BACKFILLED_HISTOGRAM
 
 
 def test_upgrade_twice_is_a_no_op(tmp_path):
@@ -100,6 +106,8 @@ async def test_rollup_backfill_on_postgres(pg_template):
                                                "VALUES (1, 1, 1, 1, 'mini-capital', 'b', true, false,"))
             await upgrade(url)
             rows = await conn.fetch("SELECT period, start::text, points, answers, correct FROM learner_period ORDER BY period")
+            histogram = await conn.fetch(HISTOGRAM)
         finally:
             await conn.close()
     assert [tuple(r) for r in rows] == [("month", "2026-01-01", 10, 1, 1), ("week", "2026-01-05", 10, 1, 1)]
+    assert [tuple(r) for r in histogram] == BACKFILLED_HISTOGRAM

@@ -7,7 +7,6 @@ community's zone, found with plain zoneinfo conversions.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import tempfile
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -23,7 +22,7 @@ from bot.errors import NotAllowed, NotFound
 from bot.migrate import upgrade_sync
 from bot.streaks import FREEZE_EVERY, FREEZE_MAX, StreakState, answer_day, apply_misses, as_of, replay
 
-from conftest import actor, utc
+from conftest import actor, fresh_copy, utc
 
 D0 = date(2024, 1, 1)
 UTC = timezone.utc
@@ -278,13 +277,6 @@ def template_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "quiz.db"
     upgrade_sync(f"sqlite+aiosqlite:///{path}")
     return path
-
-
-def fresh_copy(template: Path, into: str) -> str:
-    for f in template.parent.iterdir():
-        if f.name.startswith(template.name):
-            shutil.copy(f, Path(into) / f.name)
-    return f"sqlite+aiosqlite:///{Path(into) / template.name}"
 
 
 async def run_engine(template: Path, catalog, zone: str, instants: list[datetime], later: timedelta):

@@ -21,6 +21,7 @@ from bot import metrics, streaks
 from bot.content import Catalog
 from bot.content.schema import Question
 from bot.db import Store
+from bot.engine import histogram
 from bot.engine import stats as stats_mod
 from bot.engine.answer_batch import Batch, CommunityRef, Request
 from bot.engine.answers import PERSONAL_KINDS, AnswerRow, grade_answer, points_for, verdict_for
@@ -274,6 +275,7 @@ class GroupCommitter:
             stats_mod.store_state(stats, await stats_mod.replay_learner(session, self.calendar, community, learner_id))
         # Rollups of the new answers; `new` (learner, community, day, points, correct) is what they need.
         await self._add_to_periods(session, new)
+        await histogram.count_answers(session, self.store, [r.answer for r in new], batch.stats)
         if new:
             await (await session.connection()).execute(self.sql.put_stats, [
                 {"key": i, **{f"v_{c}": getattr(batch.stats[i], c) for c in stats_mod.COMPARED}}

@@ -49,11 +49,9 @@ async def learner_for(store: Store, session: AsyncSession, actor: Actor, now: da
 
 
 async def find_learner(session: AsyncSession, actor: Actor) -> tuple[Community | None, Learner | None]:
-    """Read-only lookup: a learner who never acted simply isn't there yet."""
-    community = (await session.exec(select(Community).where(
+    """Read-only lookup in one statement (every read starts with it): a learner who never acted
+    simply isn't there yet. The unique keys on both tables allow at most one row."""
+    found = (await session.exec(select(Community, Learner).outerjoin(
+        Learner, (Learner.community_id == Community.id) & (Learner.user_id == actor.user_id)).where(
         Community.platform == actor.platform, Community.external_id == actor.community_id))).first()
-    if community is None:
-        return None, None
-    learner = (await session.exec(select(Learner).where(
-        Learner.community_id == community.id, Learner.user_id == actor.user_id))).first()
-    return community, learner
+    return (found[0], found[1]) if found else (None, None)

@@ -2,19 +2,21 @@
 
 Weeks start on Monday and months on the 1st, in the community's time zone. Totals come from
 the caches the answer path keeps (learner_stats for all time, learner_period for weeks and
-months), so a board is an index range scan, not an aggregate over every answer.
+months), so the top ten is the start of an index range, not an aggregate over every answer; a
+board's size and a learner's rank come from the points histogram (bot.engine.histogram), not
+from counting its learners.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, literal_column
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import streaks
+from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
-from bot.engine.stats import state_of
 from bot.errors import BadInput
 from bot.models import Community, GroupMembership, Learner, LearnerPeriod, LearnerStats, StudyGroup
 from bot.timeutil import month_start, week_start
@@ -40,11 +42,23 @@ def period_start(period: str, today: date) -> date | None:
 def totals_source(community: Community, period: str, since: date | None):
     """The table holding the period's totals, and the filter selecting this community's rows."""
     if period == "all":
-        return LearnerStats, [LearnerStats.community_id == community.id, LearnerStats.answers > 0]
-    # A period row exists only once its learner answered in it, so no `answers > 0` here: the
-    # counts for total and rank stay inside ix_learner_period_board (no table lookups).
+        # A literal 0, not a parameter: the planners then know ix_learner_stats_board (partial) applies.
+        return LearnerStats, [LearnerStats.community_id == community.id, LearnerStats.answers > literal_column("0")]
+    # A period row exists only once its learner answered in it, so no `answers > 0` here.
     return LearnerPeriod, [LearnerPeriod.community_id == community.id, LearnerPeriod.period == period,
                            LearnerPeriod.start == since]
+
+
+def board_order(src) -> tuple:
+    """bot.models.BOARD_ORDER, the key of the board indexes, expression for expression (a literal 1.0:
+    a bound parameter would not match the indexed expression, and neither would SQLAlchemy's division)."""
+    accuracy = (src.correct * literal_column("1.0")).op("/")(src.answers)  # a plain "/": SQLAlchemy's adds "+ 0.0"
+    return src.points.desc(), accuracy.desc(), src.learner_id
+
+
+# In the order of streaks.StreakState's fields.
+STREAK_COLUMNS = (LearnerStats.current_streak, LearnerStats.best_streak, LearnerStats.freezes,
+                  LearnerStats.freeze_progress, LearnerStats.last_quiz_day)
 
 
 def accuracy(correct: int, answers: int) -> float:
@@ -55,32 +69,34 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
                         period: str, today: date, group: StudyGroup | None = None, limit: int = 10) -> LeaderboardView:
     since = period_start(period, today)
     src, where = totals_source(community, period, since)
-    base = (select(src.learner_id, Learner.display_name, src.points, src.answers, src.correct)
+    # The streak columns come along (learner_stats is the all-time source, or one PK join away), so
+    # showing streaks costs no extra statement.
+    base = (select(src.learner_id, Learner.display_name, src.points, src.answers, src.correct, *STREAK_COLUMNS)
             .join(Learner, Learner.id == src.learner_id).where(*where))
+    if src is not LearnerStats:
+        base = base.join(LearnerStats, LearnerStats.learner_id == src.learner_id)
     if group is not None:
         base = base.join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(
             GroupMembership.group_id == group.id)
-    # Counting needs no names: the counts read the totals table (and membership) alone, on its index.
-    counted = select(func.count()).select_from(src).where(*where)
-    if group is not None:
-        counted = counted.join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(
-            GroupMembership.group_id == group.id)
-    top = (await session.exec(base.order_by(src.points.desc(), (src.correct * 1.0 / src.answers).desc(),
-                                            src.learner_id).limit(limit))).all()
-    total = (await session.exec(counted)).one()
-    mine = None
-    if me is not None:
-        mine = next((row for row in top if row[0] == me.id), None) or \
-            (await session.exec(base.where(src.learner_id == me.id))).first()
+    top = (await session.exec(base.order_by(*board_order(src)).limit(limit))).all()
     # Competition ranking (1, 2, 2, 4): the rows above a shown row are all in `top`.
     ranks, previous = {}, None
     for i, row in enumerate(top, 1):
         if row[2] != previous:
             rank, previous = i, row[2]
         ranks[row[0]] = rank
+    mine = next((row for row in top if me is not None and row[0] == me.id), None)
+    if group is None:  # the whole community: sums over its histogram, not counts over its learners
+        mine, total, rank = await mine_and_total(session, base, src, community, period, since, me, mine)
+    else:  # a group is small: count its members' rows
+        if me is not None and mine is None:
+            mine = (await session.exec(base.where(src.learner_id == me.id))).first()
+        total, rank = await group_total_and_rank(session, src, where, group,
+                                                 mine[2] if mine is not None and mine[0] not in ranks else None)
     if mine is not None and mine[0] not in ranks:
-        ranks[mine[0]] = 1 + (await session.exec(counted.where(src.points > mine[2]))).one()
-    current = await current_streaks(session, calendar, community, [r[0] for r in top] + ([mine[0]] if mine else []), today)
+        ranks[mine[0]] = rank
+    current = await current_streaks(session, calendar, community,
+                                    {r[0]: streaks.StreakState(*r[5:]) for r in (*top, *([mine] if mine else []))}, today)
 
     def row(r) -> LeaderRow:
         return LeaderRow(ranks[r[0]], r[1], int(r[2]), int(r[3]), accuracy(r[4], r[3]), current.get(r[0], 0),
@@ -90,20 +106,37 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
                            row(mine) if mine else None, int(total))
 
 
-async def current_streaks(session: AsyncSession, calendar: QuizCalendar, community: Community, learner_ids: list[int],
-                          today: date) -> dict[int, int]:
-    """Streaks as shown today, for a few learners, with one look at the community's calendar."""
-    if not learner_ids:
-        return {}
-    rows = (await session.exec(select(LearnerStats).where(LearnerStats.learner_id.in_(set(learner_ids))))).all()
-    counter = await calendar.offline_counter(session, community)
-    out = {}
-    for stats in rows:
-        state = state_of(stats)
-        if state.last_day is not None and state.last_day < today:
-            state = streaks.as_of(state, counter.missed_between(state.last_day, today))
-        out[stats.learner_id] = state.current
-    return out
+async def mine_and_total(session: AsyncSession, base, src, community: Community, period: str, since: date | None,
+                         me: Learner | None, mine) -> tuple[object, int, int | None]:
+    """My row (unless `mine`, shown in the top, is it), my rank and the board's total from the histogram,
+    in one statement when I am on the board and not in the top: each statement is a round trip."""
+    on_board = histogram.learners_on(community.id, period, since)
+    if me is not None and mine is None:
+        found = (await session.exec(base.add_columns(
+            on_board, histogram.learners_above(community.id, period, since, src.points)).where(
+            src.learner_id == me.id))).first()
+        if found is not None:
+            return found[:-2], int(found[-2]), 1 + int(found[-1])
+    return mine, int((await session.exec(select(on_board))).one()), None
+
+
+async def group_total_and_rank(session: AsyncSession, src, where: list, group: StudyGroup,
+                               points: int | None) -> tuple[int, int | None]:
+    counted = (select(func.count()).select_from(src).where(*where)
+               .join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(GroupMembership.group_id == group.id))
+    total = (await session.exec(counted)).one()
+    return total, (1 + (await session.exec(counted.where(src.points > points))).one() if points is not None else None)
+
+
+async def current_streaks(session: AsyncSession, calendar: QuizCalendar, community: Community,
+                          stored: dict[int, streaks.StreakState], today: date) -> dict[int, int]:
+    """Streaks as shown today, for a few learners, with at most one look at the community's calendar:
+    none when all of them last answered today or yesterday, as no day lies between yesterday and
+    today that could have been missed (a board's top learners usually answer daily)."""
+    stale = {i: s for i, s in stored.items() if s.last_day is not None and s.last_day < today - timedelta(days=1)}
+    counter = await calendar.offline_counter(session, community) if stale else None
+    return {i: (streaks.as_of(s, counter.missed_between(s.last_day, today)) if i in stale else s).current
+            for i, s in stored.items()}
 
 
 async def group_board(session: AsyncSession, community: Community, me: Learner | None, period: str, today: date,

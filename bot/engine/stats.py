@@ -14,9 +14,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import streaks
+from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
 from bot.models import Answer, Community, LearnerPeriod, LearnerStats
-from bot.timeutil import month_start, week_start
+from bot.timeutil import periods_of  # noqa: F401  (also used by the answer path as stats.periods_of)
 
 
 def state_of(stats: LearnerStats) -> streaks.StreakState:
@@ -95,11 +96,6 @@ COUNTER_COLUMNS = ("learner_id", "community_id") + COMPARED
 PERIOD_FIELDS = ("points", "answers", "correct")
 
 
-def periods_of(day: date) -> tuple[tuple[str, date], tuple[str, date]]:
-    """The leaderboard periods an answer on `day` (local) belongs to."""
-    return ("week", week_start(day)), ("month", month_start(day))
-
-
 async def derive_periods(session: AsyncSession, community: Community) -> dict[tuple[int, str, date], tuple[int, int, int]]:
     """Week and month totals per learner, from the answer log alone."""
     rows = (await session.exec(
@@ -132,7 +128,17 @@ async def verify_stats(session: AsyncSession, calendar: QuizCalendar, community:
     for key in sorted(set(want_periods) | set(have_periods), key=str):
         if want_periods.get(key) != have_periods.get(key):
             problems.append(StatsMismatch(key[0], f"{key[1]} {key[2]}", have_periods.get(key), want_periods.get(key)))
+    want_counts, have_counts = board_histogram(derived, want_periods), await histogram.stored(session, community.id)
+    for key in sorted(set(want_counts) | set(have_counts), key=str):
+        if want_counts[key] != have_counts[key]:  # learner 0: a board's count, not one learner's
+            problems.append(StatsMismatch(0, "learners at {} {} {} points".format(*key), have_counts[key], want_counts[key]))
     return problems
+
+
+def board_histogram(stats: dict[int, LearnerStats], periods: dict[tuple[int, str, date], tuple[int, int, int]]):
+    """The board histogram these totals give."""
+    return histogram.histogram_of(((s.points, s.answers) for s in stats.values()),
+                                  ((k[1], k[2], v[0], v[1]) for k, v in periods.items()))
 
 
 async def rebuild_stats(session: AsyncSession, calendar: QuizCalendar, community: Community) -> int:
@@ -146,6 +152,8 @@ async def rebuild_stats(session: AsyncSession, calendar: QuizCalendar, community
             setattr(stats, name, getattr(want, name))
         session.add(stats)
     await session.exec(delete(LearnerPeriod).where(LearnerPeriod.community_id == community.id))
+    periods = await derive_periods(session, community)
     session.add_all(LearnerPeriod(learner_id=k[0], period=k[1], start=k[2], community_id=community.id,
-                                  **dict(zip(PERIOD_FIELDS, v))) for k, v in (await derive_periods(session, community)).items())
+                                  **dict(zip(PERIOD_FIELDS, v))) for k, v in periods.items())
+    await histogram.rebuild(session, community.id, board_histogram(derived, periods))
     return len(stored)
