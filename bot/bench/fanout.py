@@ -5,7 +5,8 @@ schedule is daily at the local time that falls on the same UTC minute. Rows go i
 driver, with the column values the engine's own validation gives (`bot.engine.schedules.validated`).
 
 - one tick: the time of one `engine.tick(now)` that claims every ledger row and hands every post to a
-  no-op front door; checked: every schedule posted, each post sent once.
+  no-op front door; checked: every schedule posted, each post sent once. Then (not a target) the
+  next day's tick, which reveals every post of the first day and posts the second day's.
 - rate limited: a smaller set of channels, whose posts of the day before are revealed (results) in
   the same minute; the front door allows 1 message/s per channel and 50/s overall and answers 429
   with Retry-After (RateLimited) beyond that. Ticks run in virtual time when bot.scheduler would wake:
@@ -128,11 +129,17 @@ async def one_tick(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scenario
         outcomes = await engine.tick(SLOT)
         wall = time.perf_counter() - started
         statuses = await posted_count(store)
+        # The next morning every post closes as the next one is due: one pass reveals and posts them all.
+        started = time.perf_counter()
+        next_day = await engine.tick(SLOT + timedelta(days=1))
+        next_wall = time.perf_counter() - started
     finally:
         await store.dispose()
     n = sizes.fanout_schedules
     result.figures.update({"schedules": n, "communities": communities, "tick_s": wall, "posts_per_s": n / wall,
-                           "ms_per_post": wall * 1000 / n})
+                           "ms_per_post": wall * 1000 / n, "next_day_tick_s": next_wall})
+    result.checks.update({"next_day_revealed": sum(o.status == "revealed" for o in next_day),
+                          "next_day_posted": sum(o.status == "posted" for o in next_day)})
     result.checks.update({"tick_posted": sum(o.status == "posted" for o in outcomes),
                           "tick_not_posted": n - statuses.get("posted", 0),
                           "tick_doubled": sum(1 for c in sender.posts.values() if c > 1)})
