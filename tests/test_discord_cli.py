@@ -95,7 +95,8 @@ async def test_run_and_sync_need_a_token(tmp_path):
     assert not (tmp_path / "q.db").exists()
 
 
-async def test_quizbot_run_discord_serves_commands_and_stops_cleanly(fake, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "docker-stop"])
+async def test_quizbot_run_discord_serves_commands_and_stops_cleanly(fake, tmp_path, stop):
     env = cli_env(tmp_path, **fake.env(), DISCORD_GUILD_READY_TIMEOUT="0.1")
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "adapters.cli", "run", "discord", cwd=tmp_path,
                                                 env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -105,7 +106,7 @@ async def test_quizbot_run_discord_serves_commands_and_stops_cleanly(fake, tmp_p
         alice = fake.add_user("alice")
         reply = await fake.run(fake.command(alice, "lesson", lesson="mini"))
         assert reply.ephemeral and "part 1/2" in reply.text
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         out, err = await asyncio.wait_for(proc.communicate(), 20)
     finally:
         if proc.returncode is None:
@@ -113,7 +114,7 @@ async def test_quizbot_run_discord_serves_commands_and_stops_cleanly(fake, tmp_p
             await proc.wait()
     assert fake.token not in out.decode() + err.decode()
     assert "synced 7 command(s) globally" in err.decode()
-    assert (tmp_path / "quizbot.db").exists()
+    assert (tmp_path / "quizbot.db").exists() and proc.returncode == 0
 
 
 async def test_auto_sharded_bot_runs_the_shards_discord_recommends(fake, tmp_path, monkeypatch):

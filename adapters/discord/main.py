@@ -1,6 +1,7 @@
 """`quizbot run discord`: build the app, connect to Discord, run until stopped."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import discord
 
 from adapters.discord.bot import create_client
 from adapters.discord.settings import DiscordConfigError, DiscordSettings, load_discord_settings
+from adapters.stopping import until_stopped
 from bot.app import StartupError, start_app
 from bot.settings import Settings
 
@@ -30,7 +32,11 @@ async def run_discord(settings: Settings, db_path: Path | None = None, *,
     client = create_client(app.engine, ds)
     try:
         async with client:
-            await client.start(token)
+            running = asyncio.create_task(client.start(token))
+            await until_stopped(also=running)
+            if not running.done():
+                await client.close()  # start() returns once the client has closed
+            await running  # a failed login raises here
     except discord.LoginFailure:
         raise SystemExit("refusing to start: Discord rejected DISCORD_TOKEN (reset it in the developer portal)") from None
     except discord.PrivilegedIntentsRequired:  # not expected: the bot asks for none

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -23,6 +22,7 @@ from adapters.slack.app import SlackBundle, build_slack_app
 from adapters.slack.install import Installations
 from adapters.slack.listeners import utc_now
 from adapters.slack.settings import OAUTH, SOCKET, SlackConfigError, SlackSettings, load_slack_settings
+from adapters.stopping import until_stopped
 from bot.metrics import exposition
 
 log = logging.getLogger(__name__)
@@ -116,23 +116,6 @@ def _configure_logging(level: str) -> None:
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-async def _until_stopped() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    installed = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-            installed.append(sig)
-        except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
-            pass
-    try:
-        await stop.wait()
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-
-
 async def run_slack(settings, db_path: Path | None, http: bool = False, port: int = 3000) -> None:
     """Run the Slack front door until SIGINT/SIGTERM (or cancellation)."""
     from bot.app import StartupError, start_app
@@ -160,7 +143,7 @@ async def run_slack(settings, db_path: Path | None, http: bool = False, port: in
             await runtime.start_http(port)
         scheduler = SchedulerService(bot_app.engine)
         await scheduler.start()
-        await _until_stopped()
+        await until_stopped()
     except SlackConfigError as err:
         raise SystemExit(f"refusing to start: {err}") from None
     finally:
