@@ -13,6 +13,7 @@ from typing import AsyncIterator
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.util import await_only
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -56,7 +57,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Straight to aiosqlite: one trip to its thread, where exec_driver_sql makes three (cursor,
+        # execute, close), and every transaction begins here.
+        driver = conn.connection.dbapi_connection.driver_connection
+        await_only(driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN"))
 
 
 class Store:
