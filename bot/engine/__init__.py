@@ -19,7 +19,7 @@ from bot.engine.answers import ANSWER_TEXT_MAX, AnswerDesk, question_card
 from bot.engine.group_commit import GroupCommitter
 from bot.engine.posting import Poster, PostingPolicy
 from bot.engine.calendar import QuizCalendar
-from bot.engine.identity import community_for, find_learner, learner_for
+from bot.engine.identity import community_for, find_learner, find_reader, learner_for
 from bot.errors import NotAllowed, NotFound
 from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post, Schedule
 from bot.ports import SenderRouter
@@ -123,7 +123,7 @@ class Engine:
                           group: str | None = None, limit: int = 10) -> LeaderboardView:
         now, period = require_aware(now), board_mod.parse_period(period)
         async with self.store.read() as session:
-            community, learner = await find_learner(session, actor)
+            community, learner = await find_reader(session, actor)
             if community is None:
                 return LeaderboardView(period, None, group, (), None, 0)
             today = local_day(now, community.timezone)
@@ -133,7 +133,7 @@ class Engine:
     async def group_leaderboard(self, actor: Actor, now: datetime, period: str | None = None) -> LeaderboardView:
         now, period = require_aware(now), board_mod.parse_period(period)
         async with self.store.read() as session:
-            community, learner = await find_learner(session, actor)
+            community, learner = await find_reader(session, actor)
             if community is None:
                 return LeaderboardView(period, None, None, (), None, 0, kind="groups")
             return await board_mod.group_board(session, community, learner, period, local_day(now, community.timezone))

@@ -8,15 +8,9 @@ from datetime import datetime
 from sqlalchemy.engine import Row
 
 from bot.engine.answers import AnswerRow
+from bot.engine.identity import CommunityRef  # noqa: F401  (part of a batch's reads)
 from bot.engine.stats import Counters
 from bot.views import Actor, Verdict
-
-
-@dataclass(frozen=True, slots=True)
-class CommunityRef:
-    """A community as one batch sees it: its id (fixed) and its time zone as read in this transaction."""
-    id: int
-    timezone: str
 
 
 @dataclass(slots=True)

@@ -23,11 +23,11 @@ from bot.content.schema import Question
 from bot.db import Store
 from bot.engine import histogram
 from bot.engine import stats as stats_mod
-from bot.engine.answer_batch import Batch, CommunityRef, Request
+from bot.engine.answer_batch import Batch, Request
 from bot.engine.answers import PERSONAL_KINDS, AnswerRow, grade_answer, points_for, verdict_for
 from bot.engine.batch_sql import ANSWER_COLUMNS, BatchSql
 from bot.engine.calendar import DayCounter, QuizCalendar
-from bot.engine.identity import clean_name, community_for
+from bot.engine.identity import CommunityRef, clean_name, community_for
 from bot.engine.known_ids import KnownIds
 from bot.errors import NotFound, QuizError
 from bot.timeutil import local_day

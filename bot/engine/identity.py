@@ -1,6 +1,7 @@
 """Find-or-create the community and learner behind an Actor, inside the caller's transaction."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import select
@@ -11,6 +12,18 @@ from bot.models import Community, Learner, LearnerStats
 from bot.views import Actor
 
 NAME_MAX = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityRef:
+    """A community as one transaction sees it: its id (fixed) and its time zone as read then."""
+    id: int
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerRef:
+    id: int
 
 
 def clean_name(name: str, limit: int = NAME_MAX) -> str:
@@ -55,3 +68,14 @@ async def find_learner(session: AsyncSession, actor: Actor) -> tuple[Community |
         Learner, (Learner.community_id == Community.id) & (Learner.user_id == actor.user_id)).where(
         Community.platform == actor.platform, Community.external_id == actor.community_id))).first()
     return (found[0], found[1]) if found else (None, None)
+
+
+async def find_reader(session: AsyncSession, actor: Actor) -> tuple[CommunityRef | None, LearnerRef | None]:
+    """`find_learner` for read-only views that need ids and the time zone only: plain columns, no ORM
+    rows to build (a leaderboard call is a few statements, so this one's cost shows)."""
+    found = (await session.exec(select(Community.id, Community.timezone, Learner.id).outerjoin(
+        Learner, (Learner.community_id == Community.id) & (Learner.user_id == actor.user_id)).where(
+        Community.platform == actor.platform, Community.external_id == actor.community_id))).first()
+    if found is None:
+        return None, None
+    return CommunityRef(found[0], found[1]), (LearnerRef(found[2]) if found[2] is not None else None)

@@ -18,7 +18,8 @@ from bot import streaks
 from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
 from bot.errors import BadInput
-from bot.models import Community, GroupMembership, Learner, LearnerPeriod, LearnerStats, StudyGroup
+from bot.engine.identity import CommunityRef, LearnerRef
+from bot.models import GroupMembership, Learner, LearnerPeriod, LearnerStats, StudyGroup
 from bot.timeutil import month_start, week_start
 from bot.views import LeaderboardView, LeaderRow
 
@@ -39,7 +40,7 @@ def period_start(period: str, today: date) -> date | None:
     return {"week": week_start(today), "month": month_start(today), "all": None}[period]
 
 
-def totals_source(community: Community, period: str, since: date | None):
+def totals_source(community: CommunityRef, period: str, since: date | None):
     """The table holding the period's totals, and the filter selecting this community's rows."""
     if period == "all":
         # A literal 0, not a parameter: the planners then know ix_learner_stats_board (partial) applies.
@@ -65,7 +66,7 @@ def accuracy(correct: int, answers: int) -> float:
     return correct / answers if answers else 0.0
 
 
-async def learner_board(session: AsyncSession, calendar: QuizCalendar, community: Community, me: Learner | None,
+async def learner_board(session: AsyncSession, calendar: QuizCalendar, community: CommunityRef, me: LearnerRef | None,
                         period: str, today: date, group: StudyGroup | None = None, limit: int = 10) -> LeaderboardView:
     since = period_start(period, today)
     src, where = totals_source(community, period, since)
@@ -106,8 +107,8 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
                            row(mine) if mine else None, int(total))
 
 
-async def mine_and_total(session: AsyncSession, base, src, community: Community, period: str, since: date | None,
-                         me: Learner | None, mine) -> tuple[object, int, int | None]:
+async def mine_and_total(session: AsyncSession, base, src, community: CommunityRef, period: str, since: date | None,
+                         me: LearnerRef | None, mine) -> tuple[object, int, int | None]:
     """My row (unless `mine`, shown in the top, is it), my rank and the board's total from the histogram,
     in one statement when I am on the board and not in the top: each statement is a round trip."""
     on_board = histogram.learners_on(community.id, period, since)
@@ -128,7 +129,7 @@ async def group_total_and_rank(session: AsyncSession, src, where: list, group: S
     return total, (1 + (await session.exec(counted.where(src.points > points))).one() if points is not None else None)
 
 
-async def current_streaks(session: AsyncSession, calendar: QuizCalendar, community: Community,
+async def current_streaks(session: AsyncSession, calendar: QuizCalendar, community: CommunityRef,
                           stored: dict[int, streaks.StreakState], today: date) -> dict[int, int]:
     """Streaks as shown today, for a few learners, with at most one look at the community's calendar:
     none when all of them last answered today or yesterday, as no day lies between yesterday and
@@ -139,7 +140,7 @@ async def current_streaks(session: AsyncSession, calendar: QuizCalendar, communi
             for i, s in stored.items()}
 
 
-async def group_board(session: AsyncSession, community: Community, me: Learner | None, period: str, today: date,
+async def group_board(session: AsyncSession, community: CommunityRef, me: LearnerRef | None, period: str, today: date,
                       limit: int = 10) -> LeaderboardView:
     """Groups rank by points per active member (answered in the period), so small groups can win."""
     since = period_start(period, today)
