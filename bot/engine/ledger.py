@@ -229,9 +229,14 @@ class Claimer:
             POST.c.schedule_id.in_({d.schedule_id for d in dues}), POST.c.local_date.in_({d.local_date for d in dues}))
             .with_for_update())).all()
         claims, updates, found, tokens = [], [], {}, claim_tokens()
+        gone = [row.id for row in rows if (row.schedule_id, row.local_date) in wanted
+                and row.question_id is not None and row.question_id not in self.catalog.questions]
+        if gone:  # its question left the content: sending it again cannot work
+            await conn.execute(update(POST).where(POST.c.id.in_(gone), POST.c.status == "failed").values(
+                next_attempt_at=None, error="the question is no longer in the content"))
         for row in rows:
             d = wanted.get((row.schedule_id, row.local_date))
-            if d is None or not self.policy.may_retake(row, now):
+            if d is None or row.id in gone or not self.policy.may_retake(row, now):
                 continue
             s, token = schedules[d.schedule_id], next(tokens)
             closes_at = self._closes_at(s, d, taken, now, found)

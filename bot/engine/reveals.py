@@ -66,10 +66,9 @@ class Revealer:
     async def reveal(self, post_ids: list[int], now: datetime) -> list[PostOutcome]:
         token = str(uuid.uuid4())
         async with self.store.write() as session:
-            reveals = await self._claim(session, post_ids, token, now)
+            outcomes, reveals = await self._claim(session, post_ids, token, now)
         done: list[tuple[Reveal, str | None]] = []
         released: list[tuple[Reveal, datetime]] = []
-        outcomes: list[PostOutcome] = []
         lease = Lease(self.policy.claim_timeout)
 
         async def send(reveal: Reveal) -> None:
@@ -97,14 +96,15 @@ class Revealer:
             + [PostOutcome(r.card.schedule_id, r.card.local_date, "deferred", r.card.post_id, "reveal: rate limited", until)
                for r, until in released]
 
-    async def _claim(self, session, post_ids: list[int], token: str, now: datetime) -> list[Reveal]:
+    async def _claim(self, session, post_ids: list[int], token: str,
+                     now: datetime) -> tuple[list[PostOutcome], list[Reveal]]:
         conn = await session.connection()
         claimed = [row[0] for row in await conn.execute(update(POST).where(
             POST.c.id.in_(post_ids), POST.c.status == "posted", POST.c.revealed_at.is_(None),
             or_(POST.c.reveal_claimed_at.is_(None), POST.c.reveal_claimed_at <= now - self.policy.claim_timeout),
         ).values(reveal_token=token, reveal_claimed_at=now).returning(POST.c.id))]
         if not claimed:
-            return []
+            return [], []
         rows = (await conn.execute(
             select(POST.c.id.label("post_id"), POST.c.local_date, POST.c.question_id, POST.c.delivery_id,
                    POST.c.closes_at, POST.c.claim_token, POST.c.message_ref, *CARD_COLUMNS,
@@ -114,12 +114,26 @@ class Revealer:
         # From here on, clicks get "closed".
         await conn.execute(update(DELIVERY).where(DELIVERY.c.id.in_([r.delivery_id for r in rows]),
                                                   DELIVERY.c.closed_at.is_(None)).values(closed_at=now))
+        rows, closed = await self._close_orphans(conn, rows, now)
         communities = {c.id: c for c in (await session.exec(
             select(Community).where(Community.id.in_({r.community_id for r in rows})))).all()}
         results = await results_for_posts(session, self.catalog, self.calendar, rows, communities, now)
-        return [Reveal(post_card(r, r.community_external_id, r.post_id, r.local_date,
+        return closed, [Reveal(post_card(r, r.community_external_id, r.post_id, r.local_date,
                                  card_of(self.catalog, r.delivery_id, r.question_id, closes_at=r.closes_at),
                                  r.closes_at, r.claim_token or "", r.message_ref), results[r.post_id]) for r in rows]
+
+    async def _close_orphans(self, conn, rows: list, now: datetime) -> tuple[list, list[PostOutcome]]:
+        """Posts whose question left the content (edited while the post was open) are closed without
+        results: there is no answer or explanation left to show. Returns the other rows."""
+        orphans = [r for r in rows if r.question_id not in self.catalog.questions]
+        if not orphans:
+            return rows, []
+        log.warning("question no longer in the content: closed without results",
+                    extra={"post_ids": [r.post_id for r in orphans][:20]})
+        await conn.execute(update(POST).where(POST.c.id.in_([r.post_id for r in orphans])).values(revealed_at=now))
+        return [r for r in rows if r.question_id in self.catalog.questions], [
+            PostOutcome(r.id, r.local_date, "revealed", r.post_id, "closed without results: the question is no "
+                        "longer in the content") for r in orphans]
 
     async def _record(self, done: list, released: list, token: str, now: datetime) -> None:
         if not done and not released:
