@@ -315,6 +315,22 @@ async def test_board_periods_follow_the_community_time_zone(engine):
     assert [r.name for r in everything.rows] == ["Mon", "Sun"] and everything.since is None
 
 
+async def test_a_remembered_zone_changed_by_another_process_is_not_used(engine):
+    """Boards remember the reader's community and its zone; an admin's change made through another
+    process must show on the very next board (its statement checks the remembered zone)."""
+    await answer(engine, actor("early", name="Early"), CAPITAL, "2", utc(2024, 6, 24, 12))  # a Monday
+    await answer(engine, actor("late", name="Late"), CAPITAL, "2", utc(2024, 6, 30, 11))  # Sunday in UTC
+    noon = utc(2024, 6, 30, 12)
+    before = await engine.leaderboard(actor("early"), noon, "week")
+    assert (sorted(r.name for r in before.rows), str(before.since)) == (["Early", "Late"], "2024-06-24")
+    other_process = Engine(engine.store, engine.catalog)
+    await other_process.set_timezone(actor("admin", admin=True), "Pacific/Kiritimati", noon)  # UTC+14: Monday there
+    await answer(engine, actor("next", name="Next"), CAPITAL, "2", noon + timedelta(minutes=30))  # counts for 1 July
+    after = await engine.leaderboard(actor("early"), noon + timedelta(hours=1), "week")
+    # With the remembered zone (UTC) the board would be the week of 24 June: Early and Late.
+    assert ([r.name for r in after.rows], str(after.since), after.me) == (["Next"], "2024-07-01", None)
+
+
 async def test_board_periods_in_utc_by_default(engine):
     sunday_late = utc(2024, 6, 30, 23, 30)
     await answer(engine, actor("a"), CAPITAL, "2", sunday_late - timedelta(hours=1))

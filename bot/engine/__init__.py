@@ -19,7 +19,7 @@ from bot.engine.answers import ANSWER_TEXT_MAX, AnswerDesk, question_card
 from bot.engine.group_commit import GroupCommitter
 from bot.engine.posting import Poster, PostingPolicy
 from bot.engine.calendar import QuizCalendar
-from bot.engine.identity import community_for, find_learner, find_reader, learner_for
+from bot.engine.identity import CommunityRef, LearnerRef, Readers, community_for, find_learner, find_reader, learner_for
 from bot.errors import NotAllowed, NotFound
 from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post, Schedule
 from bot.ports import SenderRouter
@@ -40,6 +40,7 @@ class Engine:
         self.committer = GroupCommitter(store, catalog, self.calendar, default_timezone)
         self.poster = Poster(store, catalog, self.calendar, self.router, policy)
         self.schedules = ScheduleDesk(store, catalog, self.poster, default_timezone)
+        self.readers = Readers()
 
     # Lessons -----------------------------------------------------------------
     async def lessons(self, actor: Actor) -> list[LessonListing]:
@@ -123,12 +124,22 @@ class Engine:
                           group: str | None = None, limit: int = 10) -> LeaderboardView:
         now, period = require_aware(now), board_mod.parse_period(period)
         async with self.store.read() as session:
+            remembered = self.readers.get(actor)
+            if remembered is not None:
+                view = await self._board(session, *remembered, now, period, group, limit, zone_remembered=True)
+                if view is not None:
+                    return view
             community, learner = await find_reader(session, actor)
             if community is None:
                 return LeaderboardView(period, None, group, (), None, 0)
-            today = local_day(now, community.timezone)
-            found = await groups_mod.find_group(session, community, group) if group else None
-            return await board_mod.learner_board(session, self.calendar, community, learner, period, today, found, limit)
+            self.readers.remember(actor, community, learner)
+            return await self._board(session, community, learner, now, period, group, limit)
+
+    async def _board(self, session, community: CommunityRef, learner: LearnerRef | None, now: datetime, period: str,
+                     group: str | None, limit: int, zone_remembered: bool = False) -> LeaderboardView | None:
+        found = await groups_mod.find_group(session, community, group) if group else None
+        return await board_mod.learner_board(session, self.calendar, community, learner, period,
+                                             local_day(now, community.timezone), found, limit, zone_remembered)
 
     async def group_leaderboard(self, actor: Actor, now: datetime, period: str | None = None) -> LeaderboardView:
         now, period = require_aware(now), board_mod.parse_period(period)

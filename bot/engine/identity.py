@@ -70,6 +70,28 @@ async def find_learner(session: AsyncSession, actor: Actor) -> tuple[Community |
     return (found[0], found[1]) if found else (None, None)
 
 
+class Readers:
+    """Who reads boards, remembered by this process: a board call then skips the lookup statement.
+    Ids never change once committed; a community's time zone can (an admin, perhaps in another
+    process), so a board computed with a remembered zone checks it in its own statement
+    (`learner_board(zone_remembered=True)`). Only readers who exist as learners are remembered."""
+
+    LIMIT = 100_000  # a full table is simply emptied: it refills from the database
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str, str], tuple[CommunityRef, LearnerRef]] = {}
+
+    def get(self, actor: Actor) -> tuple[CommunityRef, LearnerRef] | None:
+        return self._known.get((actor.platform, actor.community_id, actor.user_id))
+
+    def remember(self, actor: Actor, community: CommunityRef, learner: LearnerRef | None) -> None:
+        if learner is None:
+            return
+        if len(self._known) >= self.LIMIT:
+            self._known.clear()
+        self._known[actor.platform, actor.community_id, actor.user_id] = (community, learner)
+
+
 async def find_reader(session: AsyncSession, actor: Actor) -> tuple[CommunityRef | None, LearnerRef | None]:
     """`find_learner` for read-only views that need ids and the time zone only: plain columns, no ORM
     rows to build (a leaderboard call is a few statements, so this one's cost shows)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import exists, func, literal_column
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,7 +19,7 @@ from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
 from bot.errors import BadInput
 from bot.engine.identity import CommunityRef, LearnerRef
-from bot.models import GroupMembership, Learner, LearnerPeriod, LearnerStats, StudyGroup
+from bot.models import Community, GroupMembership, Learner, LearnerPeriod, LearnerStats, StudyGroup
 from bot.timeutil import month_start, week_start
 from bot.views import LeaderboardView, LeaderRow
 
@@ -67,7 +67,11 @@ def accuracy(correct: int, answers: int) -> float:
 
 
 async def learner_board(session: AsyncSession, calendar: QuizCalendar, community: CommunityRef, me: LearnerRef | None,
-                        period: str, today: date, group: StudyGroup | None = None, limit: int = 10) -> LeaderboardView:
+                        period: str, today: date, group: StudyGroup | None = None, limit: int = 10,
+                        zone_remembered: bool = False) -> LeaderboardView | None:
+    """The board. With `zone_remembered` (the community's time zone came from this process's memory, and
+    an admin may have changed it since), the top-ten statement also checks the zone, and None means
+    "look the community up again": the zone changed, or the board is empty."""
     since = period_start(period, today)
     src, where = totals_source(community, period, since)
     # The streak columns come along (learner_stats is the all-time source, or one PK join away), so
@@ -79,7 +83,12 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
     if group is not None:
         base = base.join(GroupMembership, GroupMembership.learner_id == src.learner_id).where(
             GroupMembership.group_id == group.id)
-    top = (await session.exec(base.order_by(*board_order(src)).limit(limit))).all()
+    ranked = base.order_by(*board_order(src)).limit(limit)
+    if zone_remembered:
+        ranked = ranked.where(exists().where(Community.id == community.id, Community.timezone == community.timezone))
+    top = (await session.exec(ranked)).all()
+    if zone_remembered and not top:
+        return None
     # Competition ranking (1, 2, 2, 4): the rows above a shown row are all in `top`.
     ranks, previous = {}, None
     for i, row in enumerate(top, 1):
