@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,6 +25,7 @@ from bot.views import PostOutcome
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+MIN_REWAKE = timedelta(seconds=1)
 
 
 def system_clock() -> datetime:
@@ -77,10 +78,12 @@ class SchedulerService:
         return outcomes
 
     def _add_wake_job(self) -> None:
-        """Come back when the earliest retry or rate-limit pause is over, not at the next safety tick."""
+        """Come back when the earliest retry or rate-limit pause is over, not at the next safety tick.
+        Never sooner than MIN_REWAKE from now: a long pass counts its pauses from its own start, so they
+        can be over already, and passes that each meet a 429 at once must not follow back to back."""
         if self._wake is not None and self.scheduler.running:
-            self.scheduler.add_job(self.run_tick, DateTrigger(run_date=max(self._wake, self.clock())), id="retry",
-                                   replace_existing=True, misfire_grace_time=300)
+            self.scheduler.add_job(self.run_tick, DateTrigger(run_date=max(self._wake, self.clock() + MIN_REWAKE)),
+                                   id="retry", replace_existing=True, misfire_grace_time=300)
 
     async def rebuild(self) -> None:
         """One job per distinct wake-up, not per schedule: each pass handles everything due, and ten

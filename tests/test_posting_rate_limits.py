@@ -174,3 +174,20 @@ async def test_claims_not_sent_within_half_the_claim_timeout_are_handed_back(sto
         later += timedelta(seconds=1)
     assert sorted(sender.sent) == sorted({r.id for r in await ledger(store)})  # all sent, each once
     assert all(r.status == "posted" for r in await ledger(store))
+
+
+async def test_the_scheduler_never_comes_back_sooner_than_a_second(store, mini_catalog):
+    """A pass that ran long reports pauses counted from its start, possibly over already: the next pass
+    still waits a second, so passes that each meet a 429 at once do not run back to back."""
+    sender = RateLimitedSender(SLOT, per_channel=1, overall=1)
+    engine = await engine_with(store, mini_catalog, sender, 2)
+    later = SLOT + timedelta(seconds=30)  # the wall clock when the pass ends, well past the pause it reports
+    readings = iter([SLOT])
+    service = SchedulerService(engine, clock=lambda: next(readings, later))
+    service.scheduler.start()
+    try:
+        outcomes = await service.run_tick()  # the pass runs at SLOT; everything after it reads `later`
+        [job] = [j for j in service.scheduler.get_jobs() if j.id == "retry"]
+        assert earliest_retry(outcomes) < later and job.trigger.run_date == later + timedelta(seconds=1)
+    finally:
+        await service.stop()
