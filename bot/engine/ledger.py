@@ -155,13 +155,10 @@ class Claimer:
         chosen, refused, tracks_cache = [], [], {}
         for d in dues:
             s = schedules[d.schedule_id]
-            qid = s.queued_question_id if s.queued_question_id in self.catalog.questions else None
-            if qid is None:
-                key = (s.track_lessons, s.track_tags, s.shuffle, s.shuffle_seed)
-                track = tracks_cache.get(key)
-                if track is None:
-                    track = tracks_cache[key] = tracks.schedule_track(self.catalog, s)
-                qid = tracks.choose(track, history.get(d.schedule_id, {})) if track else None
+            key = (s.track_lessons, s.track_tags, s.shuffle, s.shuffle_seed)  # thousands share a few tracks
+            if key not in tracks_cache:
+                tracks_cache[key] = tracks.schedule_track(self.catalog, s)
+            qid = tracks.pick(self.catalog, s, history.get(d.schedule_id, {}), tracks_cache[key])
             if qid is None:
                 refused.append(d)
             else:

@@ -66,10 +66,17 @@ def choose(track: list[str], posted: dict[str, date]) -> str:
     return min(track, key=lambda qid: (posted[qid], order[qid]))
 
 
-async def next_question(session: AsyncSession, catalog: Catalog, schedule: Schedule) -> str:
+def pick(catalog: Catalog, schedule, posted: dict[str, date], track: list[str] | None = None) -> str | None:
+    """The question a schedule posts next: its queued one, else its track's (None: the track selects
+    nothing). `schedule` is a Schedule or a row with its columns; `track` may be passed in when cached."""
     if schedule.queued_question_id and schedule.queued_question_id in catalog.questions:
         return schedule.queued_question_id
-    track = schedule_track(catalog, schedule)
-    if not track:
+    track = schedule_track(catalog, schedule) if track is None else track
+    return choose(track, posted) if track else None
+
+
+async def next_question(session: AsyncSession, catalog: Catalog, schedule: Schedule) -> str:
+    question_id = pick(catalog, schedule, await last_posted(session, schedule.id))
+    if question_id is None:
         raise BadInput("This schedule's track selects no question; change its lessons or tags.", field="lessons")
-    return choose(track, await last_posted(session, schedule.id))
+    return question_id
