@@ -85,6 +85,9 @@ async def test_scheduled_post_answers_counts_and_reveal(h):
     await h.fake.settle(0.3)
     counts = h.fake.calls_to("chat.update")
     assert len(counts) == 2  # one edit per batch, not one per click
+    # A click marked after the batch that already counted it: the count shown is current, so no edit.
+    h.runtime.bundle.sender.answered(outcome.post_id, "T1", "C42", payload["container"]["message_ts"])
+    assert await h.runtime.bundle.sender.flush_counts() == 0
 
     outcomes = await h.engine.tick(h.clock.at(9, 1))
     assert [o.status for o in outcomes] == ["revealed"]

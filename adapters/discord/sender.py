@@ -62,6 +62,7 @@ class DiscordSender:
         self.client, self.engine, self.clock, self.count_interval = client, engine, clock, count_interval
         self.dirty: dict[int, tuple[int, int]] = {}  # post id → (channel id, message id) whose count changed
         self.closed: set[int] = set()  # revealed here: never touch their count again
+        self.shown: dict[int, int] = {}  # post id → the count its message shows now
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
 
@@ -86,6 +87,7 @@ class DiscordSender:
         async with self._lock:  # a count edit in flight finishes first; none starts after this
             self.closed.add(card.post_id)
             self.dirty.pop(card.post_id, None)
+            self.shown.pop(card.post_id, None)
         ref = parse_ref(card.message_ref)
         try:
             if ref is None:  # nothing to edit (should not happen): announce the results on their own
@@ -144,8 +146,11 @@ class DiscordSender:
                     if card.closes_at is not None and self.clock() >= card.closes_at:
                         continue  # closing: the reveal owns the message now
                     count = await self.engine.post_answer_count(post_id)
+                    if self.shown.get(post_id) == count:
+                        continue  # an answer marked after the last pass had already counted it
                     await self._channel(channel_id).get_partial_message(message_id).edit(
                         embed=render.post_embed(card, answers=count), allowed_mentions=render.NO_PINGS)
+                    self.shown[post_id] = count
                     edited += 1
                 except Exception:
                     log.warning("answer count edit failed", extra={"post_id": post_id}, exc_info=True)

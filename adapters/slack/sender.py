@@ -104,6 +104,7 @@ class SlackSender:
         self.count_interval = count_interval
         self._pending: dict[int, Ref] = {}
         self._closed: OrderedDict[int, None] = OrderedDict()
+        self._shown: dict[int, int] = {}  # post id → the count its message shows now
         self._locks: dict[int, asyncio.Lock] = {}
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
@@ -162,6 +163,7 @@ class SlackSender:
 
     def _mark_closed(self, post_id: int) -> None:
         self._pending.pop(post_id, None)
+        self._shown.pop(post_id, None)
         self._closed[post_id] = None
         while len(self._closed) > 5000:
             old, _ = self._closed.popitem(last=False)
@@ -192,9 +194,12 @@ class SlackSender:
                     if card.closes_at is not None and self.clock() >= card.closes_at:
                         continue  # the reveal is due; it will replace the post
                     count = await self.engine.post_answer_count(post_id)
+                    if self._shown.get(post_id) == count:
+                        continue  # an answer marked after the last batch had already counted it
                     text, blocks = post_message(card, post_id, answered=count)
                     client = await self._client(team_id)
                     await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+                    self._shown[post_id] = count
                     done += 1
             except (QuizError, SendError, SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as err:
                 log.warning("answer count update failed", extra={"post_id": post_id, "error": type(err).__name__})
