@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.content import Catalog, ContentError, load_catalog
 from bot.db import Store
 from bot.engine import Engine
+from bot.heap import settle_heap
 from bot.migrate import upgrade
 from bot.settings import Settings
 
@@ -31,11 +32,13 @@ class StartupError(Exception):
 async def start_app(settings: Settings, db_path: Path | None = None) -> App:
     """`build_app`, with the expected failures (bad content, unreachable database) as StartupError."""
     try:
-        return await build_app(settings, db_path)
+        app = await build_app(settings, db_path)
     except ContentError as err:
         raise StartupError(f"the lesson content is invalid:\n{err}") from None
     except (OSError, SQLAlchemyError) as err:
         raise StartupError(f"cannot open the database: {getattr(err, 'orig', None) or err}") from None
+    settle_heap()
+    return app
 
 
 async def build_app(settings: Settings, db_path: Path | None = None) -> App:

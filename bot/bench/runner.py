@@ -99,6 +99,7 @@ def machine() -> dict:
 async def run_bench(options: BenchOptions) -> dict:
     from bot.bench import answers, content, fanout, leaderboard
     from bot.content import load_catalog
+    from bot.heap import settle_heap
 
     sizes = PROFILES[options.profile]
     backend = Backend(options.database_url)
@@ -109,6 +110,7 @@ async def run_bench(options: BenchOptions) -> dict:
     database = await backend.describe()
     code_info = code()  # before the run: what was imported
     catalog = load_catalog()
+    settle_heap()  # the collector as a started bot has it (bot.app.start_app)
     results: dict[str, ScenarioResult] = {}
     for name in options.only:
         say(f"{name}: starting ({backend.kind}, {sizes.profile})")
