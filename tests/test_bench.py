@@ -23,7 +23,8 @@ SCENARIOS = ("answers", "leaderboard", "fanout", "content")
 # Figures that measure something and so must be positive numbers.
 MEASURED = {
     "answers": ("answers_per_s", "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "sequential_p50_ms",
-                "sql_statements_per_answer", "peak_rss_mib", "floor_sqlite3_rows_per_s", "ratio_engine_to_floor"),
+                "sql_statements_per_answer", "peak_rss_mib", "floor_sqlite3_rows_per_s", "ratio_engine_to_floor",
+                "bare_writer_answers_per_s", "bare_writer_p99_ms"),
     "leaderboard": ("generation_s", "week_p50_ms", "week_p99_ms", "month_p50_ms", "month_p99_ms", "all_p50_ms",
                     "all_p99_ms"),
     "fanout": ("tick_s", "posts_per_s", "limited_virtual_s", "limited_ticks"),

@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import event, func
 from sqlmodel import select
 
+from bot.bench import bare_writer
 from bot.bench.databases import Backend, FreshDb
 from bot.bench.fakes import PLATFORM, NoopSender
 from bot.bench.measure import (ScenarioResult, Target, peak_rss_since_reset_mib, reset_peak_rss, rss_now_mib,
@@ -228,15 +229,7 @@ def sqlite_floor(db: FreshDb, catalog: Catalog, rows: int, learners: int) -> dic
     deliveries, learners, data = _floor_rows(catalog, rows, learners)
     conn = db.sqlite_connect()
     try:
-        created = _sqlite_ts(SLOT)
-        conn.execute("BEGIN")
-        conn.execute("INSERT INTO community (id, platform, external_id, name, timezone, created_at) "
-                     "VALUES (1, 'bench', 'floor', 'floor', 'UTC', ?)", (created,))
-        conn.executemany("INSERT INTO learner (id, community_id, user_id, display_name, created_at) VALUES (?, 1, ?, ?, ?)",
-                         [(i, f"u{i}", f"Learner {i}", created) for i in range(1, learners + 1)])
-        conn.executemany("INSERT INTO delivery (id, community_id, question_id, kind, created_at) VALUES (?, 1, ?, 'post', ?)",
-                         [(d, data[0][3], created) for d in range(1, deliveries + 1)])
-        conn.execute("COMMIT")
+        bare_writer.seed(conn, learners, list(range(1, deliveries + 1)), data[0][3], _sqlite_ts(SLOT))
         sql = f"INSERT INTO answer ({', '.join(ANSWER_COLUMNS)}) VALUES ({', '.join('?' * len(ANSWER_COLUMNS))})"
         prepared = [_sqlite_row(r) for r in data]
         started = time.perf_counter()
@@ -288,6 +281,14 @@ async def run(backend: Backend, catalog: Catalog, sizes: Sizes) -> ScenarioResul
     result.figures.update({"floor_sqlite3_rows": sqlite_raw["rows"], "floor_sqlite3_rows_per_s": sqlite_raw["rows_per_s"],
                            "ratio_engine_to_sqlite3": rate / sqlite_raw["rows_per_s"]})
     floor_rate, floor_name = sqlite_raw["rows_per_s"], "sqlite3"
+    _, learners, burst_rows = _floor_rows(catalog, sizes.learners * sizes.posts, sizes.learners)
+    async with Backend(None).fresh("bare") as db:
+        bare = await bare_writer.burst(db, [_sqlite_row(r) for r in burst_rows], learners, _sqlite_ts(SLOT))
+    result.figures.update({"bare_writer_answers_per_s": bare["answers_per_s"],
+                           "bare_writer_p50_ms": bare.get("p50_ms"), "bare_writer_p99_ms": bare.get("p99_ms")})
+    result.notes.append("bare_writer: the same burst through a group-commit writer with no rules (raw sqlite3 "
+                        "executemany of the rows the engine writes per answer, one transaction per batch): the p99 "
+                        "the engine cannot beat on this machine; see bot/bench/bare_writer.py")
     if backend.kind == "postgresql":
         async with backend.fresh("pgfloor") as db:
             pg_raw = await pg_floor(db, catalog, rows, learners)

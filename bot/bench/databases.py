@@ -28,9 +28,9 @@ class FreshDb:
     path: Path | None = None  # the SQLite file
     dsn: str | None = None  # for asyncpg (PostgreSQL)
 
-    def sqlite_connect(self) -> sqlite3.Connection:
+    def sqlite_connect(self, *, any_thread: bool = False) -> sqlite3.Connection:
         """The stdlib driver with the app's pragmas, in autocommit mode (we say BEGIN ourselves)."""
-        conn = sqlite3.connect(self.path, isolation_level=None)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=not any_thread)
         for pragma in SQLITE_PRAGMAS:
             conn.execute(pragma)
         return conn
