@@ -224,6 +224,20 @@ class Post(SQLModel, table=True):
     results_ref: Optional[str] = Field(default=None, sa_column=Column(String(200), nullable=True))
 
 
+class ScheduleQuestion(SQLModel, table=True):
+    """When each schedule last used each question (claimed, posted or failed): what picks its next question.
+
+    Why a rollup and not a grouped read of `post`: that read grows by a row per schedule per day, and
+    thousands of schedules are due together; this one is bounded by the track's length. The claim that
+    inserts a post moves it forward, in the same transaction."""
+
+    __tablename__ = "schedule_question"
+
+    schedule_id: int = Field(sa_column=Column(Integer, ForeignKey("schedule.id", ondelete="CASCADE"), primary_key=True))
+    question_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    last_used: date = Field(sa_column=Column(Date, nullable=False))  # the post's local date
+
+
 class BotState(SQLModel, table=True):
     """Small facts a front door must remember across restarts (e.g. the hash of the last command sync)."""
 

@@ -31,6 +31,19 @@ ROWS_AT_FIRST = {
 }
 
 
+# At 0002: a schedule with three days of its ledger (a question used twice, a missed day with none).
+LEDGER_AT_0002 = (
+    "INSERT INTO schedule (id, community_id, platform, channel_id, local_time, weekdays, created_by, created_at, "
+    "updated_at, posting_from) VALUES (1, 1, 'console', 'general', '09:00', 'daily', 'ada', '2026-01-05 08:00:00', "
+    "'2026-01-05 08:00:00', '2026-01-05 08:00:00')",
+    "INSERT INTO post (id, schedule_id, community_id, local_date, quiz_day, slot_at, status, question_id) VALUES "
+    "(1, 1, 1, '2026-01-05', '2026-01-05', '2026-01-05 08:00:00', 'posted', 'mini-capital'), "
+    "(2, 1, 1, '2026-01-06', '2026-01-06', '2026-01-06 08:00:00', 'failed', 'mini-loss'), "
+    "(3, 1, 1, '2026-01-07', '2026-01-07', '2026-01-07 08:00:00', 'posted', 'mini-capital'), "
+    "(4, 1, 1, '2026-01-08', '2026-01-08', '2026-01-08 08:00:00', 'missed', NULL)",
+)
+USAGE = "SELECT schedule_id, question_id, CAST(last_used AS TEXT) FROM schedule_question ORDER BY question_id"
+BACKFILLED_USAGE = [(1, "mini-capital", "2026-01-07"), (1, "mini-loss", "2026-01-06")]
 HISTOGRAM = "SELECT period, CAST(start AS TEXT), points, learners FROM board_histogram ORDER BY period"
 BACKFILLED_HISTOGRAM = [("all", "1970-01-01", 10, 1), ("month", "2026-01-01", 10, 1), ("week", "2026-01-05", 10, 1)]
 
@@ -49,6 +62,10 @@ def test_upgrade_keeps_every_row(tmp_path):
             conn.execute(sql)
     before = counts(path)
     assert all(before.values())
+    upgrade_sync(url, "0002")
+    with sqlite3.connect(path) as conn:
+        for sql in LEDGER_AT_0002:
+            conn.execute(sql)
     upgrade_sync(url)  # to head: rebuilds nothing it should not, deletes nothing
     assert counts(path) == before
     with sqlite3.connect(path) as conn:
@@ -61,6 +78,8 @@ def test_upgrade_keeps_every_row(tmp_path):
             == [("month", "2026-01-01", 10, 1, 1), ("week", "2026-01-05", 10, 1, 1)]
         # 0004 counted the learners with answers per board and points (Ben never answered).
         assert conn.execute(HISTOGRAM).fetchall() == BACKFILLED_HISTOGRAM
+        # 0006 noted when the schedule last used each question (the missed day used none).
+        assert conn.execute(USAGE).fetchall() == BACKFILLED_USAGE
 
 
 def test_upgrade_twice_is_a_no_op(tmp_path):
@@ -104,10 +123,14 @@ async def test_rollup_backfill_on_postgres(pg_template):
             for sql in ROWS_AT_FIRST.values():
                 await conn.execute(sql.replace("VALUES (1, 1, 1, 1, 'mini-capital', 'b', 1, 0,",
                                                "VALUES (1, 1, 1, 1, 'mini-capital', 'b', true, false,"))
+            for sql in LEDGER_AT_0002:
+                await conn.execute(sql)
             await upgrade(url)
             rows = await conn.fetch("SELECT period, start::text, points, answers, correct FROM learner_period ORDER BY period")
             histogram = await conn.fetch(HISTOGRAM)
+            usage = await conn.fetch(USAGE)
         finally:
             await conn.close()
     assert [tuple(r) for r in rows] == [("month", "2026-01-01", 10, 1, 1), ("week", "2026-01-05", 10, 1, 1)]
     assert [tuple(r) for r in histogram] == BACKFILLED_HISTOGRAM
+    assert [tuple(r) for r in usage] == BACKFILLED_USAGE

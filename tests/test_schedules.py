@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot.engine import Engine
 from bot.errors import BadInput, NotAllowed
-from bot.models import Post, Schedule
+from bot.models import Post, Schedule, ScheduleQuestion
 from bot.ports import SenderRouter
 from bot.views import PostOutcome, ResultsView, ScheduleSpec
 
@@ -206,6 +206,39 @@ async def test_shuffled_track_is_a_fixed_permutation_then_repeats(store, mini_ca
     order = [c.question.question_id for c in sender.posts]
     assert sorted(order[:3]) == ["mini-capital", "mini-hard", "mini-loss"]
     assert order[3:] == order[:3]
+
+
+async def used_by_rollup(store) -> set[tuple]:
+    async with store.read() as session:
+        return set((await session.exec(select(ScheduleQuestion.schedule_id, ScheduleQuestion.question_id,
+                                              ScheduleQuestion.last_used))).all())
+
+
+async def used_by_ledger(store) -> set[tuple]:
+    async with store.read() as session:
+        return set((await session.exec(select(Post.schedule_id, Post.question_id, func.max(Post.local_date)).where(
+            Post.status.in_(("claimed", "posted", "failed")), Post.question_id != None)  # noqa: E711
+            .group_by(Post.schedule_id, Post.question_id))).all())
+
+
+async def test_question_choice_reads_a_rollup_bounded_by_the_track_and_true_to_the_ledger(store, mini_catalog):
+    engine, sender = await make_engine(store, mini_catalog)
+    mini = await engine.schedules.create(ADMIN, spec("ch1", lessons=("mini",)), SETUP)
+    await engine.schedules.create(ADMIN, spec("ch2", time="10:00"), SETUP)
+    await engine.schedules.queue(ADMIN, mini.id, "mini-hard", SETUP)  # out of track order
+    sender.fail_next = 1  # the first post of the day fails: a failed post used its question too
+    for i in range(8):
+        day = MON + timedelta(days=i)
+        await engine.tick(at(BERLIN, day, 9))
+        await engine.tick(at(BERLIN, day, 10))
+    rollup = await used_by_rollup(store)
+    assert rollup == await used_by_ledger(store)
+    assert len(rollup) == 6  # 16 posts, but one row per schedule and question: 3 questions each
+    last = {q: d for sid, q, d in rollup if sid == mini.id}
+    assert last == {"mini-hard": MON + timedelta(days=6), "mini-capital": MON + timedelta(days=7),
+                    "mini-loss": MON + timedelta(days=5)}
+    card, _ = await engine.schedules.preview(ADMIN, mini.id, at(BERLIN, MON + timedelta(days=7), 12))
+    assert card.question_id == "mini-loss"  # the least recently used, as read from the rollup
 
 
 async def test_list_warns_when_the_track_runs_out_within_a_week(store, mini_catalog):

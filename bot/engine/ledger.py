@@ -151,7 +151,7 @@ class Claimer:
 
     async def _choose(self, conn, schedules: dict, dues: list[Due]) -> tuple[list[tuple[Due, str]], list[Due]]:
         """Each slot's question: the queued one, else the track's next (no repeats until it is exhausted)."""
-        history = await self._last_posted(conn, {d.schedule_id for d in dues})
+        history = await tracks.last_used(conn, {d.schedule_id for d in dues})
         chosen, refused, tracks_cache = [], [], {}
         for d in dues:
             s = schedules[d.schedule_id]
@@ -191,16 +191,18 @@ class Claimer:
                              claim_token=token, claimed_at=now, attempts=1, question_id=qid, delivery_id=delivery_id,
                              closes_at=closes_at))
         inserted = {(sid, day): pid for pid, sid, day in await insert_new(session, self.store, rows)}
-        claims, unqueue = [], []
+        claims, unqueue, used = [], [], {}
         for key, (d, qid, delivery_id, closes_at, token) in planned.items():
             if key in inserted:
                 s = schedules[d.schedule_id]
                 claims.append(self._claim_of(d, s, inserted[key], token, 1, qid, delivery_id, closes_at, None))
+                used[d.schedule_id, qid] = max(d.local_date, used.get((d.schedule_id, qid), d.local_date))
                 if s.queued_question_id == qid:
                     unqueue.append(dict(b_id=s.id, b_question=qid))
         lost = [plan for key, plan in planned.items() if key not in inserted]
         if lost:
             await conn.execute(delete(DELIVERY).where(DELIVERY.c.id.in_([plan[2] for plan in lost])))
+        await tracks.note_used(conn, self.store, used)
         if unqueue:
             await conn.execute(update(SCHEDULE).where(SCHEDULE.c.id == bindparam("b_id"),
                                                       SCHEDULE.c.queued_question_id == bindparam("b_question"))
@@ -281,19 +283,6 @@ class Claimer:
             if day >= today[sid]:
                 taken.setdefault(sid, set()).add(day)
         return {sid: frozenset(days) for sid, days in taken.items()}
-
-    @staticmethod
-    async def _last_posted(conn, schedule_ids: set[int]) -> dict[int, dict[str, date]]:
-        if not schedule_ids:
-            return {}
-        rows = await conn.execute(select(POST.c.schedule_id, POST.c.question_id, func.max(POST.c.local_date)).where(
-            POST.c.schedule_id.in_(schedule_ids), POST.c.status.in_(tracks.USED), POST.c.question_id.is_not(None))
-            .group_by(POST.c.schedule_id, POST.c.question_id))
-        history: dict[int, dict[str, date]] = {}
-        for sid, qid, day in rows:
-            history.setdefault(sid, {})[qid] = day
-        return history
-
 
 class Recorder:
     """Writes a batch of send results: posted, failed (back-off) or deferred (rate limited, no attempt spent)."""

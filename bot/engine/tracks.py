@@ -5,16 +5,12 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from sqlalchemy import func
-from sqlmodel import select
+from sqlalchemy import case, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content import Catalog
 from bot.errors import BadInput
-from bot.models import Post, Schedule
-
-USED = ("claimed", "posted", "failed")
-
+from bot.models import Schedule, ScheduleQuestion
 
 def split(text: str) -> tuple[str, ...]:
     return tuple(x for x in (text or "").split(",") if x)
@@ -51,11 +47,33 @@ def schedule_track(catalog: Catalog, schedule: Schedule) -> list[str]:
                            schedule.shuffle, schedule.shuffle_seed)
 
 
+USAGE = ScheduleQuestion.__table__
+
+
+async def last_used(conn, schedule_ids: set[int]) -> dict[int, dict[str, date]]:
+    """Per schedule: each question it used, and the local date it last did (a post claimed, posted or failed)."""
+    if not schedule_ids:
+        return {}
+    history: dict[int, dict[str, date]] = {}
+    for sid, qid, day in await conn.execute(select(USAGE.c.schedule_id, USAGE.c.question_id, USAGE.c.last_used)
+                                            .where(USAGE.c.schedule_id.in_(schedule_ids))):
+        history.setdefault(sid, {})[qid] = day
+    return history
+
+
+async def note_used(conn, store, used: dict[tuple[int, str], date]) -> None:
+    """Move `last_used` forward for (schedule, question) pairs just claimed; a later date never goes back."""
+    if not used:
+        return
+    add = store.insert(USAGE)
+    later = case((add.excluded.last_used > USAGE.c.last_used, add.excluded.last_used), else_=USAGE.c.last_used)
+    # Sorted: concurrent claims lock the rows in the same order.
+    await conn.execute(add.on_conflict_do_update(index_elements=["schedule_id", "question_id"], set_={"last_used": later}),
+                       [dict(schedule_id=s, question_id=q, last_used=d) for (s, q), d in sorted(used.items())])
+
+
 async def last_posted(session: AsyncSession, schedule_id: int) -> dict[str, date]:
-    rows = await session.exec(select(Post.question_id, func.max(Post.local_date))
-                              .where(Post.schedule_id == schedule_id, Post.status.in_(USED), Post.question_id != None)  # noqa: E711
-                              .group_by(Post.question_id))
-    return dict(rows.all())
+    return (await last_used(await session.connection(), {schedule_id})).get(schedule_id, {})
 
 
 def choose(track: list[str], posted: dict[str, date]) -> str:
