@@ -31,7 +31,7 @@ from bot.views import PostCard, PostOutcome, QuestionCard
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds between send attempts inside the grace window
-POST, DELIVERY, SCHEDULE = Post.__table__, Delivery.__table__, Schedule.__table__
+POST, DELIVERY, SCHEDULE, COMMUNITY = Post.__table__, Delivery.__table__, Schedule.__table__, Community.__table__
 # What a claim needs of a schedule (not its audit times: thousands of rows per batch).
 CARD_COLUMNS = [SCHEDULE.c[name] for name in (
     "id", "community_id", "platform", "channel_id", "local_time", "weekdays", "timezone", "track_lessons", "track_tags",
@@ -349,8 +349,11 @@ class Recorder:
         the batch is marked: learners who answered earlier that day get it counted."""
         tz = {r.claim.due.community_id: r.claim.due.community_tz for r in posted}
         days = {r.claim.quiz_day for r in posted}
-        firsts = dict((await conn.execute(select(POST.c.community_id, func.min(POST.c.quiz_day)).where(
-            POST.c.status == "posted", POST.c.community_id.in_(tz)).group_by(POST.c.community_id))).all())
+        # One index seek per community (a grouped min would read every posted day of each community).
+        first_day = select(func.min(POST.c.quiz_day)).where(
+            POST.c.community_id == COMMUNITY.c.id, POST.c.status == "posted").scalar_subquery()
+        firsts = {cid: first for cid, first in await conn.execute(
+            select(COMMUNITY.c.id, first_day).where(COMMUNITY.c.id.in_(tz))) if first is not None}
         existing = set((await conn.execute(select(POST.c.community_id, POST.c.quiz_day).where(
             POST.c.status == "posted", POST.c.community_id.in_(tz), POST.c.quiz_day.in_(days)).distinct())).all())
         out = set()
