@@ -145,22 +145,33 @@ class Poster:
             async with self.store.write() as session:
                 outcomes += await record_missed(session, self.store, late)
         dues = [d for d in dues if manual or now - d.slot_at <= self.policy.grace]
-        for start in range(0, len(dues), CLAIM_BATCH):
-            ready = []
-            for d in dues[start:start + CLAIM_BATCH]:
-                wait = self.pacer.paused_until(d.platform, d.channel_id, now)
-                if wait is None:
-                    ready.append(d)
-                else:  # not even claimed: the next pass after the pause takes it
-                    outcomes.append(deferred(d, wait))
-            if ready:
-                async with self.store.write() as session:
-                    claims, refused = await self.claimer.claim(session, ready, now)
-                outcomes += refused + await self._send_all(claims, now)
+        # The next batch is claimed while the one before is being sent: the database works on one while
+        # the event loop works on the other. At most one batch waits, claimed, for its turn.
+        sending: asyncio.Task | None = None
+        try:
+            for start in range(0, len(dues), CLAIM_BATCH):
+                ready = []
+                for d in dues[start:start + CLAIM_BATCH]:
+                    wait = self.pacer.paused_until(d.platform, d.channel_id, now)
+                    if wait is None:
+                        ready.append(d)
+                    else:  # not even claimed: the next pass after the pause takes it
+                        outcomes.append(deferred(d, wait))
+                if ready:
+                    async with self.store.write() as session:
+                        claims, refused = await self.claimer.claim(session, ready, now)
+                    outcomes += refused
+                    lease = Lease(self.policy.claim_timeout)
+                    if sending is not None:
+                        outcomes += await sending
+                    sending = asyncio.create_task(self._send_all(claims, now, lease))
+        finally:
+            if sending is not None:  # whatever happened to the claims after it, these sends are recorded
+                outcomes += await sending
         return outcomes
 
-    async def _send_all(self, claims: list[Claim], now: datetime) -> list[PostOutcome]:
-        writer, lease = ResultWriter(lambda batch: self._record(batch, now)), Lease(self.policy.claim_timeout)
+    async def _send_all(self, claims: list[Claim], now: datetime, lease: Lease) -> list[PostOutcome]:
+        writer = ResultWriter(lambda batch: self._record(batch, now))
 
         async def send(claim: Claim) -> None:
             if lease.over:  # due again at once: the next pass claims it afresh
