@@ -1,9 +1,10 @@
 """A pass claims the next batch of due slots while the batch before is being sent (bot/engine/posting.py),
-and whatever was sent is recorded even when a later claim fails."""
+whatever was sent is recorded even when a later claim fails, and reveals are recorded as they are sent
+(bot/engine/reveals.py), not when the whole batch is done."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.engine import Engine, posting
-from bot.models import Post
+from bot.models import Post, Schedule
 from bot.ports import SenderRouter
 from bot.views import PostCard, ScheduleSpec
 
@@ -23,10 +24,12 @@ CHANNELS = ("c1", "c2", "c3", "c4")
 
 
 class GatedSender:
-    """Holds every send until `gate` opens; records what went out."""
+    """Holds every post until `gate` opens, and the results for channels in `held` until `results_gate`
+    opens; records what went out."""
 
     def __init__(self):
         self.gate, self.sent, self.started = asyncio.Event(), [], asyncio.Event()
+        self.results_gate, self.held, self.revealed = asyncio.Event(), set(), []
 
     async def post_question(self, card: PostCard) -> str:
         self.started.set()
@@ -35,6 +38,9 @@ class GatedSender:
         return f"msg-{card.post_id}"
 
     async def post_results(self, card, results) -> None:
+        if card.channel_id in self.held:
+            await self.results_gate.wait()
+        self.revealed.append(card.channel_id)
         return None
 
 
@@ -44,6 +50,12 @@ async def engine_with_schedules(store, catalog, sender) -> Engine:
     for channel in CHANNELS:
         await engine.schedules.create(ADMIN, ScheduleSpec(channel, "09:00", "daily"), utc(2026, 5, 1, 12))
     return engine
+
+
+async def revealed_channels(store) -> set[str]:
+    async with store.read() as session:
+        return set((await session.exec(select(Schedule.channel_id).join(Post, Post.schedule_id == Schedule.id)
+                                       .where(Post.revealed_at != None))).all())  # noqa: E711
 
 
 async def statuses(store) -> dict[str, int]:
@@ -87,3 +99,22 @@ async def test_a_failed_claim_still_records_what_the_batch_before_sent(store, mi
         await asyncio.wait_for(engine.tick(SLOT), 10)
     assert len(sender.sent) == 2
     assert await statuses(store) == {"posted": 2}  # recorded before the error came out; the rest never claimed
+
+
+async def test_reveals_are_recorded_while_later_ones_are_still_being_sent(store, mini_catalog):
+    sender = GatedSender()
+    sender.gate.set()
+    engine = await engine_with_schedules(store, mini_catalog, sender)
+    await engine.tick(SLOT)  # four posts, open until tomorrow's
+    sender.held = {"c4"}  # c4's results hang at the platform
+    tick = asyncio.create_task(engine.tick(SLOT + timedelta(days=1)))
+    for _ in range(200):
+        if len(await revealed_channels(store)) == 3:
+            break
+        await asyncio.sleep(0.02)
+    assert await revealed_channels(store) == {"c1", "c2", "c3"}  # a crash now would re-send c4's alone
+    assert not tick.done()
+    sender.results_gate.set()
+    outcomes = await asyncio.wait_for(tick, 10)
+    assert sorted(o.status for o in outcomes) == ["posted"] * 4 + ["revealed"] * 4
+    assert await revealed_channels(store) == set(CHANNELS) and sorted(sender.revealed) == list(CHANNELS)

@@ -14,7 +14,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Awaitable, Callable
 
 from sqlmodel import select
 
@@ -25,6 +24,7 @@ from bot.engine import tracks
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import Claim, ClaimPolicy, Claimer, Due, Recorder, SendResult, record_missed
 from bot.engine.pacing import SEND_CONCURRENCY, Lease, Pacer, each_at_most
+from bot.engine.result_writer import ResultWriter
 from bot.engine.reveals import Revealer
 from bot.models import Community, Post, Schedule
 from bot.ports import SEND_ERRORS, RateLimited, SendError, SenderRouter
@@ -33,8 +33,6 @@ from bot.views import PostOutcome
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 1000  # slots claimed per transaction (claims not sent within half the claim timeout are handed back)
-WRITE_LINGER_S = 0.05  # how long results may wait to share a write (adds this to the sent-but-unrecorded window)
-WRITE_BATCH = 200  # results that are written at once without lingering
 
 
 @dataclass(frozen=True)
@@ -56,46 +54,6 @@ class PostingPolicy:
     grace: timedelta = timedelta(hours=3)  # a slot missed longer ago than this is recorded as missed
     claim_timeout: timedelta = timedelta(minutes=2)  # a claim older than this was left by a crash
     send_timeout: timedelta = timedelta(seconds=45)  # well under claim_timeout, so a live claim is never retaken
-
-
-class ResultWriter:
-    """Records send results while later sends are in flight: what finishes during one write goes into
-    the next, so a crash loses the record of at most one write's worth of sends, not a whole batch.
-    A write waits up to WRITE_LINGER_S for more results unless WRITE_BATCH are waiting or sending is over."""
-
-    def __init__(self, write: Callable[[list[SendResult]], Awaitable[list[PostOutcome]]]):
-        self.write, self.waiting, self.outcomes = write, [], []
-        self._wake, self._full, self._closing = asyncio.Event(), asyncio.Event(), False
-        self._task = asyncio.create_task(self._run())
-
-    def add(self, result: SendResult) -> None:
-        self.waiting.append(result)
-        self._wake.set()
-        if len(self.waiting) >= WRITE_BATCH:
-            self._full.set()
-
-    async def _run(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            if not self._closing and len(self.waiting) < WRITE_BATCH:
-                try:
-                    await asyncio.wait_for(self._full.wait(), WRITE_LINGER_S)
-                except TimeoutError:
-                    pass
-            self._full.clear()
-            while self.waiting:
-                batch, self.waiting = self.waiting, []
-                self.outcomes += await self.write(batch)
-            if self._closing:
-                return
-
-    async def close(self) -> list[PostOutcome]:
-        self._closing = True
-        self._full.set()
-        self._wake.set()
-        await self._task
-        return self.outcomes
 
 
 def earliest_retry(outcomes: list[PostOutcome]) -> datetime | None:

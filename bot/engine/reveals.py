@@ -4,7 +4,7 @@ right answer, the explanation and how people answered.
 A reveal is claimed in the ledger row (reveal_token) before anything is sent, so two processes
 never reveal the same post twice; a claim left by a crash is retaken after claim_timeout. Posts
 that close at the same minute (every channel's question closes at its next post) are revealed a
-batch at a time: one claim, one grouped count of their answers, one write of the results.
+batch at a time: one claim and one grouped count of their answers; results are written as they are sent.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from bot.engine.answers import card_of
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import CARD_COLUMNS, DELIVERY, POST, post_card
 from bot.engine.pacing import SEND_CONCURRENCY, Lease, Pacer, each_at_most
+from bot.engine.result_writer import ResultWriter
 from bot.engine.results import results_for_posts
 from bot.models import Community, Post, Schedule
 from bot.ports import SEND_ERRORS, RateLimited, SenderRouter
@@ -37,6 +38,21 @@ REVEAL_BATCH = 1000  # posts revealed per claim
 class Reveal:
     card: PostCard
     results: ResultsView
+
+
+@dataclass(frozen=True)
+class RevealResult:
+    """A reveal sent (ref: the results message, if one was made) or handed back until a rate-limit pause ends."""
+    reveal: Reveal
+    ref: str | None = None
+    released_until: datetime | None = None
+
+    def outcome(self) -> PostOutcome:
+        card = self.reveal.card
+        if self.released_until is None:
+            return PostOutcome(card.schedule_id, card.local_date, "revealed", card.post_id)
+        return PostOutcome(card.schedule_id, card.local_date, "deferred", card.post_id, "reveal: rate limited",
+                           self.released_until)
 
 
 class Revealer:
@@ -67,34 +83,36 @@ class Revealer:
         token = str(uuid.uuid4())
         async with self.store.write() as session:
             outcomes, reveals = await self._claim(session, post_ids, token, now)
-        done: list[tuple[Reveal, str | None]] = []
-        released: list[tuple[Reveal, datetime]] = []
+        # Recorded while later reveals are still being sent: a crash re-sends few of them (a results
+        # message in a thread would be posted twice; an edit of the post is only made again).
+        writer: ResultWriter[RevealResult, PostOutcome] = ResultWriter(lambda batch: self._record(batch, token, now))
         lease = Lease(self.policy.claim_timeout)
 
         async def send(reveal: Reveal) -> None:
             card = reveal.card
             wait = now if lease.over else self.pacer.paused_until(card.platform, card.channel_id, now)
             if wait is not None:
-                released.append((reveal, wait))
+                writer.add(RevealResult(reveal, released_until=wait))
                 return
             try:
                 async with asyncio.timeout(self.policy.send_timeout.total_seconds()):
-                    done.append((reveal, await self.router.for_platform(card.platform).post_results(card, reveal.results)))
+                    ref = await self.router.for_platform(card.platform).post_results(card, reveal.results)
+                writer.add(RevealResult(reveal, ref=ref))
             except RateLimited as err:
-                released.append((reveal, self.pacer.hold(card.platform, card.channel_id, err, now)))
+                writer.add(RevealResult(reveal, released_until=self.pacer.hold(card.platform, card.channel_id, err, now)))
             except SEND_ERRORS as err:
                 if getattr(err, "retryable", True):  # the claim stays: retaken after claim_timeout
                     log.warning("reveal failed; will retry", extra={"post_id": card.post_id, "error": str(err)})
                     outcomes.append(PostOutcome(card.schedule_id, card.local_date, "failed", card.post_id, f"reveal: {err}"))
                 else:  # e.g. the message was deleted: answers are closed, nothing more to show
                     log.error("reveal failed for good", extra={"post_id": card.post_id, "error": str(err)})
-                    done.append((reveal, None))
+                    writer.add(RevealResult(reveal))
 
-        await each_at_most(SEND_CONCURRENCY, reveals, send)
-        await self._record(done, released, token, now)
-        return outcomes + [PostOutcome(r.card.schedule_id, r.card.local_date, "revealed", r.card.post_id) for r, _ in done] \
-            + [PostOutcome(r.card.schedule_id, r.card.local_date, "deferred", r.card.post_id, "reveal: rate limited", until)
-               for r, until in released]
+        try:
+            await each_at_most(SEND_CONCURRENCY, reveals, send)
+        finally:
+            outcomes += await writer.close()
+        return outcomes
 
     async def _claim(self, session, post_ids: list[int], token: str,
                      now: datetime) -> tuple[list[PostOutcome], list[Reveal]]:
@@ -135,16 +153,17 @@ class Revealer:
             PostOutcome(r.id, r.local_date, "revealed", r.post_id, "closed without results: the question is no "
                         "longer in the content") for r in orphans]
 
-    async def _record(self, done: list, released: list, token: str, now: datetime) -> None:
-        if not done and not released:
-            return
+    async def _record(self, results: list[RevealResult], token: str, now: datetime) -> list[PostOutcome]:
+        done = [r for r in results if r.released_until is None]
+        released = [r for r in results if r.released_until is not None]
         async with self.store.write() as session:
             conn = await session.connection()
             if done:
                 await conn.execute(update(POST).where(POST.c.id == bindparam("b_id"), POST.c.reveal_token == token)
                                    .values(revealed_at=now, results_ref=bindparam("b_ref")),
-                                   [dict(b_id=r.card.post_id, b_ref=ref) for r, ref in done])
+                                   [dict(b_id=r.reveal.card.post_id, b_ref=r.ref) for r in done])
             if released:  # the pass after the pause takes them again
                 await conn.execute(update(POST).where(POST.c.id == bindparam("b_id"), POST.c.reveal_token == token)
                                    .values(reveal_token=None, reveal_claimed_at=None),
-                                   [dict(b_id=r.card.post_id) for r, _ in released])
+                                   [dict(b_id=r.reveal.card.post_id) for r in released])
+        return [r.outcome() for r in results]

@@ -1,0 +1,52 @@
+"""Send results written while later sends are still in flight: what finishes during one write goes into
+the next. A crash then loses the record of at most one write's worth of sends (posts or reveals),
+not a whole batch's."""
+from __future__ import annotations
+
+import asyncio
+from typing import Awaitable, Callable, Generic, TypeVar
+
+R = TypeVar("R")
+O = TypeVar("O")
+
+WRITE_LINGER_S = 0.05  # how long results may wait to share a write (adds this to the sent-but-unrecorded window)
+WRITE_BATCH = 200  # results that are written at once without lingering
+
+
+class ResultWriter(Generic[R, O]):
+    """`write` gets the results waiting at that moment and returns their outcomes. A write waits up to
+    WRITE_LINGER_S for more results unless WRITE_BATCH are waiting or sending is over."""
+
+    def __init__(self, write: Callable[[list[R]], Awaitable[list[O]]]):
+        self.write, self.waiting, self.outcomes = write, [], []
+        self._wake, self._full, self._closing = asyncio.Event(), asyncio.Event(), False
+        self._task = asyncio.create_task(self._run())
+
+    def add(self, result: R) -> None:
+        self.waiting.append(result)
+        self._wake.set()
+        if len(self.waiting) >= WRITE_BATCH:
+            self._full.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if not self._closing and len(self.waiting) < WRITE_BATCH:
+                try:
+                    await asyncio.wait_for(self._full.wait(), WRITE_LINGER_S)
+                except TimeoutError:
+                    pass
+            self._full.clear()
+            while self.waiting:
+                batch, self.waiting = self.waiting, []
+                self.outcomes += await self.write(batch)
+            if self._closing:
+                return
+
+    async def close(self) -> list[O]:
+        self._closing = True
+        self._full.set()
+        self._wake.set()
+        await self._task
+        return self.outcomes
