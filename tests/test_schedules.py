@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.engine import Engine
+from bot.engine import Engine, tracks
 from bot.errors import BadInput, NotAllowed
 from bot.models import Post, Schedule, ScheduleQuestion
 from bot.ports import SenderRouter
@@ -239,6 +239,15 @@ async def test_question_choice_reads_a_rollup_bounded_by_the_track_and_true_to_t
                     "mini-loss": MON + timedelta(days=5)}
     card, _ = await engine.schedules.preview(ADMIN, mini.id, at(BERLIN, MON + timedelta(days=7), 12))
     assert card.question_id == "mini-loss"  # the least recently used, as read from the rollup
+
+
+async def test_the_rollup_never_moves_a_question_back_to_an_earlier_day(store, mini_catalog):
+    engine, _ = await make_engine(store, mini_catalog)
+    sid = (await engine.schedules.create(ADMIN, spec(), SETUP)).id
+    for day in (MON + timedelta(days=3), MON):  # e.g. a late catch-up claim for an earlier day
+        async with store.write() as session:
+            await tracks.note_used(await session.connection(), store, {(sid, "mini-loss"): day})
+    assert await used_by_rollup(store) == {(sid, "mini-loss", MON + timedelta(days=3))}
 
 
 async def test_list_warns_when_the_track_runs_out_within_a_week(store, mini_catalog):
