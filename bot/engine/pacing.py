@@ -9,10 +9,11 @@ token each learn the limit from their own 429s.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable, Iterable, TypeVar
+from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
-from bot.ports import RateLimited
+from bot.ports import SEND_ERRORS, RateLimited, SendError
 
 EVERY_CHANNEL = None
 MIN_PAUSE_S = 0.5  # a 429 with Retry-After 0 must not turn into a busy loop of refused sends
@@ -46,6 +47,34 @@ class Pacer:
 
     def forget_past(self, now: datetime) -> None:
         self._until = {key: t for key, t in self._until.items() if t > now}
+
+
+@dataclass(frozen=True)
+class Sent:
+    """How one paced send went: `ref` (what the front door returned) when it went; else `resume_at` when
+    a pause holds there (error: the 429, if this send met it), or `error` when it failed."""
+    ref: Any = None
+    resume_at: datetime | None = None
+    error: SendError | TimeoutError | OSError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.resume_at is None and self.error is None
+
+
+async def send_paced(pacer: Pacer, platform: str, channel: str, now: datetime, timeout: timedelta,
+                     send: Callable[[], Awaitable[Any]]) -> Sent:
+    """`send`, unless a pause holds there; a 429 starts a pause, and no failure escapes as an exception."""
+    wait = pacer.paused_until(platform, channel, now)
+    if wait is not None:
+        return Sent(resume_at=wait)
+    try:
+        async with asyncio.timeout(timeout.total_seconds()):  # no extra task per send
+            return Sent(ref=await send())
+    except RateLimited as err:
+        return Sent(resume_at=pacer.hold(platform, channel, err, now), error=err)
+    except SEND_ERRORS as err:
+        return Sent(error=err)
 
 
 class Lease:

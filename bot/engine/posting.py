@@ -23,11 +23,11 @@ from bot.db import Store
 from bot.engine import tracks
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import Claim, ClaimPolicy, Claimer, Due, Recorder, SendResult, record_missed
-from bot.engine.pacing import SEND_CONCURRENCY, Lease, Pacer, each_at_most
+from bot.engine.pacing import SEND_CONCURRENCY, Lease, Pacer, each_at_most, send_paced
 from bot.engine.result_writer import ResultWriter
 from bot.engine.reveals import Revealer
 from bot.models import Community, Post, Schedule
-from bot.ports import SEND_ERRORS, RateLimited, SendError, SenderRouter
+from bot.ports import SendError, SenderRouter
 from bot.views import PostOutcome
 
 log = logging.getLogger(__name__)
@@ -150,24 +150,24 @@ class Poster:
 
     async def _send(self, claim: Claim, now: datetime) -> SendResult:
         card = claim.card
-        wait = self.pacer.paused_until(card.platform, card.channel_id, now)
-        if wait is not None:  # another send of this pass was just told to slow down
-            return SendResult(claim, "deferred", error="rate limited by the platform", resume_at=wait)
         sender = self.router.for_platform(card.platform)
-        try:
+
+        async def post():
             if sender is None:
                 raise SendError(f"no front door for {card.platform} is running", retryable=True)
-            async with asyncio.timeout(self.policy.send_timeout.total_seconds()):  # no extra task per send
-                ref = await sender.post_question(card)
-        except RateLimited as err:
-            until = self.pacer.hold(card.platform, card.channel_id, err, now)
-            log.info("rate limited", extra={"post_id": card.post_id, "retry_after": err.retry_after})
-            return SendResult(claim, "deferred", error=str(err) or "rate limited", resume_at=until)
-        except SEND_ERRORS as err:
-            log.warning("post failed", extra={"post_id": card.post_id, "error": str(err)})
-            return SendResult(claim, "failed", error=str(err) or type(err).__name__,
-                              retryable=getattr(err, "retryable", True))
-        return SendResult(claim, "posted", message_ref=str(ref))
+            return await sender.post_question(card)
+
+        sent = await send_paced(self.pacer, card.platform, card.channel_id, now, self.policy.send_timeout, post)
+        if sent.resume_at is not None:
+            if sent.error is None:  # another send of this pass was just told to slow down
+                return SendResult(claim, "deferred", error="rate limited by the platform", resume_at=sent.resume_at)
+            log.info("rate limited", extra={"post_id": card.post_id, "retry_after": sent.error.retry_after})
+            return SendResult(claim, "deferred", error=str(sent.error) or "rate limited", resume_at=sent.resume_at)
+        if sent.error is not None:
+            log.warning("post failed", extra={"post_id": card.post_id, "error": str(sent.error)})
+            return SendResult(claim, "failed", error=str(sent.error) or type(sent.error).__name__,
+                              retryable=getattr(sent.error, "retryable", True))
+        return SendResult(claim, "posted", message_ref=str(sent.ref))
 
     # What is owed ------------------------------------------------------------------
     async def _active(self, schedule_id: int | None = None) -> list:

@@ -8,7 +8,6 @@ batch at a time: one claim and one grouped count of their answers; results are w
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
@@ -22,11 +21,11 @@ from bot.db import Store
 from bot.engine.answers import card_of
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import CARD_COLUMNS, DELIVERY, POST, post_card
-from bot.engine.pacing import SEND_CONCURRENCY, Lease, Pacer, each_at_most
+from bot.engine.pacing import SEND_CONCURRENCY, Lease, Pacer, each_at_most, send_paced
 from bot.engine.result_writer import ResultWriter
 from bot.engine.results import results_for_posts
 from bot.models import Community, Post, Schedule
-from bot.ports import SEND_ERRORS, RateLimited, SenderRouter
+from bot.ports import SenderRouter
 from bot.views import PostCard, PostOutcome, ResultsView
 
 log = logging.getLogger(__name__)
@@ -90,23 +89,23 @@ class Revealer:
 
         async def send(reveal: Reveal) -> None:
             card = reveal.card
-            wait = now if lease.over else self.pacer.paused_until(card.platform, card.channel_id, now)
-            if wait is not None:
-                writer.add(RevealResult(reveal, released_until=wait))
+            if lease.over:  # due again at once: the next pass claims it afresh
+                writer.add(RevealResult(reveal, released_until=now))
                 return
-            try:
-                async with asyncio.timeout(self.policy.send_timeout.total_seconds()):
-                    ref = await self.router.for_platform(card.platform).post_results(card, reveal.results)
-                writer.add(RevealResult(reveal, ref=ref))
-            except RateLimited as err:
-                writer.add(RevealResult(reveal, released_until=self.pacer.hold(card.platform, card.channel_id, err, now)))
-            except SEND_ERRORS as err:
-                if getattr(err, "retryable", True):  # the claim stays: retaken after claim_timeout
-                    log.warning("reveal failed; will retry", extra={"post_id": card.post_id, "error": str(err)})
-                    outcomes.append(PostOutcome(card.schedule_id, card.local_date, "failed", card.post_id, f"reveal: {err}"))
-                else:  # e.g. the message was deleted: answers are closed, nothing more to show
-                    log.error("reveal failed for good", extra={"post_id": card.post_id, "error": str(err)})
-                    writer.add(RevealResult(reveal))
+            sender = self.router.for_platform(card.platform)
+            sent = await send_paced(self.pacer, card.platform, card.channel_id, now, self.policy.send_timeout,
+                                    lambda: sender.post_results(card, reveal.results))
+            if sent.resume_at is not None:
+                writer.add(RevealResult(reveal, released_until=sent.resume_at))
+            elif sent.ok:
+                writer.add(RevealResult(reveal, ref=sent.ref))
+            elif getattr(sent.error, "retryable", True):  # the claim stays: retaken after claim_timeout
+                log.warning("reveal failed; will retry", extra={"post_id": card.post_id, "error": str(sent.error)})
+                outcomes.append(PostOutcome(card.schedule_id, card.local_date, "failed", card.post_id,
+                                            f"reveal: {sent.error}"))
+            else:  # e.g. the message was deleted: answers are closed, nothing more to show
+                log.error("reveal failed for good", extra={"post_id": card.post_id, "error": str(sent.error)})
+                writer.add(RevealResult(reveal))
 
         try:
             await each_at_most(SEND_CONCURRENCY, reveals, send)
