@@ -37,6 +37,7 @@ from bot.content import Catalog
 from bot.content.schema import FreeTextQuestion, Question, SingleChoiceQuestion
 from bot.db import Store
 from bot.engine import Engine
+from bot.engine.batch_sql import ANSWER_COLUMNS  # the order the floor's rows are built in
 from bot.models import Answer
 from bot.ports import SenderRouter
 from bot.views import Actor, ScheduleSpec
@@ -44,9 +45,6 @@ from bot.views import Actor, ScheduleSpec
 SLOT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
 COMMUNITY = "answers"
 TARGET_RATIO, TARGET_P99_MS = 1.0, 25.0
-
-ANSWER_COLUMNS = ("delivery_id", "learner_id", "community_id", "question_id", "choice_id", "text", "correct", "close",
-                  "points", "answered_at", "local_day")
 
 
 def answer_text(question: Question, rng: random.Random) -> str:
