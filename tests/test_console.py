@@ -49,9 +49,11 @@ def test_console_takes_lesson_one_to_the_end(real_catalog, tmp_path):
     assert (tmp_path / "quizbot.db").exists()
 
 
-def test_two_users_share_a_leaderboard_across_runs(tmp_path):
+def test_two_users_share_a_leaderboard_across_runs(real_catalog, tmp_path):
     db = str(tmp_path / "shared.db")
-    first = run_cli(["console", "--user", "Ann", "--db", db], "lesson 1\nnext\nnext\nnext\n1\nquit\n", tmp_path)
+    lesson = real_catalog.lessons[0]
+    script = ["lesson 1"] + ["next"] * len(lesson.snippets) + [right_input(lesson.questions[0]), "quit"]
+    first = run_cli(["console", "--user", "Ann", "--db", db], "\n".join(script) + "\n", tmp_path)
     assert first.returncode == 0, first.stderr
     second = run_cli(["console", "--user", "Bob", "--db", db], "leaderboard all\nquit\n", tmp_path)
     board = second.stdout.split("Leaderboard")[1]
