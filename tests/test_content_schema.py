@@ -75,6 +75,10 @@ CASES = [
      "questions[1].id: question id 'q-shared' is already used in " + str(BROKEN / "dup_question" / "a.yml")),
     ("dup_lesson", "dup_lesson/b.yml", 2,
      "id: lesson id 'same-lesson' is already used in " + str(BROKEN / "dup_lesson" / "a.yml")),
+    # A retired question id never comes back, and the retired-id list itself is checked.
+    ("retired_reused", "retired_reused/lesson.yml", 14,
+     "questions[1].id: question id 'q-old' was retired in " + str(BROKEN / "retired_reused" / "retired.yml")),
+    ("retired_no_reason", "retired_no_reason/retired.yml", 2, "[1].reason: Field required"),
 ]
 
 def check_problem(name: str, reported: str | None, line: int, expected: str) -> None:
@@ -109,6 +113,19 @@ def test_the_whole_broken_folder_reports_every_problem_at_once():
     files = {Path(p.path).relative_to(BROKEN).as_posix() for p in problems}
     expected = {(reported or name) for name, reported, *_ in CASES}
     assert files == expected
+
+
+def test_a_retired_id_list_is_not_read_as_a_lesson(tmp_path):
+    lesson = (BROKEN / "retired_reused" / "lesson.yml").read_text(encoding="utf-8")
+    (tmp_path / "lesson.yml").write_text(lesson.replace("id: q-old", "id: q-new"), encoding="utf-8")
+    (tmp_path / "retired.yml").write_text((BROKEN / "retired_reused" / "retired.yml").read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+    catalog, problems = validate_paths([tmp_path])
+    assert problems == [] and catalog is not None
+    assert [l.id for l in catalog.lessons] == ["reuses-retired"] and "q-old" not in catalog.questions
+    (tmp_path / "retired.yml").write_text("id: q-old\n", encoding="utf-8")
+    catalog, problems = validate_paths([tmp_path])
+    assert catalog is None and [p.message for p in problems] == ["the retired-id list must be a YAML list of {id, reason}"]
 
 
 def test_snippet_of_exactly_the_limit_is_fine(tmp_path):

@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 import yaml
 from pydantic import ValidationError
 
+from bot.content.retired import RETIRED_FILE, read_retired, retired_files
 from bot.content.schema import FreeTextQuestion, Lesson, Question, SingleChoiceQuestion
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -175,7 +176,8 @@ def lesson_files(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.suffix in LESSON_SUFFIXES and f.is_file()))
+            files.extend(sorted(f for f in p.rglob("*")
+                                if f.suffix in LESSON_SUFFIXES and f.is_file() and f.name != RETIRED_FILE))
         else:
             files.append(p)
     return files
@@ -194,6 +196,11 @@ def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentP
     lessons: list[Lesson] = []
     seen_lessons: dict[str, str] = {}
     seen_questions: dict[str, str] = {}
+    retired: dict[str, str] = {}  # retired question id -> the retired-id file that lists it
+    for rf in retired_files(paths):
+        ids, rf_problems = read_retired(rf)
+        problems.extend(ContentProblem(str(rf), loc, msg, line) for line, loc, msg in rf_problems)
+        retired.update({i: str(rf) for i in ids})
     for f in files:
         lesson, file_problems, root = parse_lesson_file(f)
         problems.extend(file_problems)
@@ -206,6 +213,8 @@ def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentP
             loc = ("questions", i, "id")
             if q.id in seen_questions:
                 problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' is already used in {seen_questions[q.id]}", _node_line(root(), loc)))
+            elif q.id in retired:
+                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' was retired in {retired[q.id]}; give this question a new id", _node_line(root(), loc)))
             else:
                 seen_questions[q.id] = str(f)
         lessons.append(lesson)

@@ -32,6 +32,7 @@ class QuestionBase(Strict):
     explanation: Text
     difficulty: Literal[1, 2, 3] = 1
     tags: list[Slug] = Field(default_factory=list)
+    source: Text | None = None  # "Authors (year), Title" when the key rests on a published result
 
 
 class SingleChoiceQuestion(QuestionBase):
