@@ -3,7 +3,8 @@
 Socket Mode (default) connects out to Slack with `connect_async()` (not `start_async()`, which
 would sleep forever and leave no room for the scheduler). HTTP mode serves the Events API,
 interactivity, the slash command and, with OAuth configured, /slack/install and
-/slack/oauth_redirect, on one aiohttp server.
+/slack/oauth_redirect, on one aiohttp server whose events route checks every request before bolt
+parses it (adapters.slack.http_door).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.app import SlackBundle, build_slack_app
+from adapters.slack.http_door import events_app
 from adapters.slack.install import Installations
 from adapters.slack.listeners import utc_now
 from adapters.slack.settings import OAUTH, SOCKET, SlackConfigError, SlackSettings, load_slack_settings
@@ -61,7 +63,7 @@ class SlackRuntime:
         return resp.data if hasattr(resp, "data") else dict(resp)
 
     def web_app(self) -> web.Application:
-        app = self.bundle.app.web_app(path=EVENTS_PATH)
+        app = events_app(self.bundle.app, self.settings.secret("signing_secret"), EVENTS_PATH)
 
         async def healthz(_request: web.Request) -> web.Response:
             return web.Response(text="ok")
