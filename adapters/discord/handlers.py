@@ -20,7 +20,7 @@ from discord.ui import View
 from discord.utils import MISSING
 
 from adapters.discord import components, render
-from bot.errors import NotAllowed, QuizError
+from bot.errors import NotAllowed, QuizError, StaleControl
 from bot.views import Actor, ScheduleSpec
 
 if TYPE_CHECKING:
@@ -111,6 +111,11 @@ class QuizInteractions:
 
     def now(self) -> datetime:
         return self.clock()
+
+    async def stale(self, interaction: Interaction) -> None:
+        """A button or form this version of the bot does not handle."""
+        log.info("interaction %s: no handler (%s)", interaction.id, _describe(interaction))
+        await self.run(interaction, lambda: Reply(content=str(StaleControl())), defer=False)
 
     # Learner commands --------------------------------------------------------------
     async def help(self, interaction: Interaction) -> None:

@@ -1,7 +1,7 @@
 """The shapes of the Slack requests the bot accepts in HTTP mode, checked before bolt or a listener sees them.
 
-A signed request can still be malformed (a bug at Slack, a replayed request edited in transit is not
-possible, but a payload of a kind this app never asked for is). Listeners index into payloads
+A signed request can still be malformed (a change at Slack, a payload of a kind this app never asked
+for, a modal from an older version of the bot). Listeners index into payloads
 (`body["trigger_id"]`, `action["action_id"]`, the modal's private_metadata), so what they rely on is
 declared here once and a request without it is refused with a reason that names the fields, never
 their values. A new kind of request (a shortcut, an options menu) needs its model here.
