@@ -212,6 +212,15 @@ async def test_well_formed_requests_still_work_after_the_gate(h, caplog):
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
+async def test_a_command_containing_the_word_payload_is_still_a_command(h, caplog):
+    # bolt alone parses any form body with "payload" in it as an interactivity payload (and gets {}).
+    reply = await h.slack.command("group create payload")
+    assert reply.status == 200
+    call = (await h.fake.wait_for("response_url"))[-1]
+    assert "Created group *payload*" in call["text"]
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
 async def test_bolt_never_logs_a_body_it_rejects(h, caplog):
     # Behind the gate bolt should never see a bad signature; if it does (a request that ages past five
     # minutes between the two checks), its log line names the fact, not the body.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -54,13 +55,27 @@ class EventsGate:
             log.debug("refused an unsigned or stale Slack request", extra={"bytes": len(raw)})
             return refusal(401, "invalid request")
         try:
-            bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=request.headers)
+            bolt_request = self.bolt_request(text, request)
         except Exception as err:  # bolt's parser: not JSON, a payload that is a list, ...
             return self.malformed(f"unreadable body ({type(err).__name__})", "")
         reason = payloads.problem(bolt_request.body)
         if reason is not None:
             return self.malformed(reason, payloads.team_of(bolt_request.body))
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+
+    @staticmethod
+    def bolt_request(text: str, request: web.Request) -> AsyncBoltRequest:
+        parsed = AsyncBoltRequest(body=text, query=request.query_string, headers=request.headers)
+        if parsed.body == {} and "payload" in text and not text.startswith("{"):
+            # bolt reads any form body containing the word "payload" as an interactivity payload, and a slash
+            # command such as `/quiz group create payload` becomes {}. Parse it with that word percent-encoded
+            # (the same fields); raw_body stays as signed.
+            fields = dict(parse_qsl(text, keep_blank_values=True))
+            if "payload" not in fields:
+                reread = AsyncBoltRequest(body=text.replace("payload", "%70ayload"), query=request.query_string,
+                                          headers=request.headers)
+                parsed.body, parsed.context = reread.body, reread.context
+        return parsed
 
     @staticmethod
     def malformed(reason: str, team_id: str) -> web.Response:
