@@ -102,6 +102,13 @@ async def test_missing_signature_headers(h, caplog):
     await assert_unsigned_refused(h, caplog, reply)
 
 
+async def test_oversized_body_is_refused_before_reading_it_all(h, caplog):
+    reply = await h.slack.post("payload=" + LEAK * 200_000, FORM, signature="v0=" + "4" * 64)
+    assert reply.status == 413
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert_no_secrets(caplog)
+
+
 async def test_invalid_utf8_unsigned(h, caplog):
     body = b"payload=" + quote(json.dumps({"token": LEAK})).encode() + b"\xff\xfe\xc3"
     reply = await h.slack.post(body, FORM, signature="v0=" + "1" * 64)
