@@ -19,3 +19,11 @@ class BadInput(QuizError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class StaleControl(NotFound):
+    """A click or a form the bot no longer knows: a button from an older version, or a removed feature.
+    Every front door shows this same sentence to the person who clicked."""
+
+    def __init__(self):
+        super().__init__("This button is no longer active.")

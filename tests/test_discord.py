@@ -209,6 +209,13 @@ async def test_user_text_never_pings_or_breaks_markup(fake, bot):
             assert data["allowed_mentions"] == {"parse": []}, (call.path, data["allowed_mentions"])
 
 
+async def test_an_error_that_quotes_user_text_shows_it_as_text(fake, bot, alice):
+    channel = f"<#{fake.guild.general['id']}>"
+    reply = await fake.run(fake.command(alice, "group join", name=f"{channel} @here [x](https://e.example)"))
+    assert reply.ephemeral and "There is no group called" in reply.text
+    assert channel not in reply.text and "@here" not in reply.text and "](" not in reply.text
+
+
 # Admins ------------------------------------------------------------------------------
 async def test_admin_commands_need_manage_server(fake, bot, alice, owner):
     refused = await fake.run(fake.command(alice, "quizadmin schedule list"))

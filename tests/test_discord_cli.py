@@ -137,3 +137,38 @@ async def test_auto_sharded_bot_runs_the_shards_discord_recommends(fake, tmp_pat
             await stop_bot(bot)
     finally:
         await app.close()
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def refusal_line(err: str) -> str:
+    """The process's own refusal: one line, no traceback around it."""
+    assert "Traceback" not in err and "│" not in err, err  # neither Python's nor rich's traceback
+    [line] = [line for line in err.splitlines() if line.startswith("refusing to start")]
+    return line
+
+
+@pytest.mark.parametrize("where, error", [("127.0.0.1:{port}", "ClientConnectorError"),
+                                          ("quizbot-test.invalid", "ClientConnectorDNSError")],
+                         ids=["closed-port", "dns-failure"])
+async def test_run_discord_when_discord_cannot_be_reached(fake, tmp_path, where, error):
+    api = f"http://{where.format(port=closed_port())}/api/v10"
+    env = cli_env(tmp_path, **{**fake.env(), "DISCORD_API_BASE": api})
+    code, out, err = await quizbot("run", "discord", env=env, cwd=tmp_path)
+    assert code != 0
+    assert refusal_line(err) == (f"refusing to start: cannot reach Discord at {api} ({error}); "
+                                 "check the network and DISCORD_API_BASE.")
+
+
+async def test_run_discord_with_a_token_discord_rejects(fake, tmp_path):
+    env = cli_env(tmp_path, **{**fake.env(), "DISCORD_TOKEN": "not-the-token"})
+    code, out, err = await quizbot("run", "discord", env=env, cwd=tmp_path)
+    assert code != 0
+    assert refusal_line(err).startswith("refusing to start: Discord rejected DISCORD_TOKEN")
+    assert fake.calls_to("GET", "/users/@me")  # it did ask Discord

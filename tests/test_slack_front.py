@@ -65,7 +65,7 @@ async def test_help_and_unknown_subcommand(h):
         assert call["response_type"] == "ephemeral"
         assert "/quiz lesson" in texts(call) and "/quiz leaderboard" in texts(call)
     call = await command(h, "dance now")
-    assert "I don't know `dance`" in texts(call) and "/quiz streak" in texts(call)
+    assert "I don't know 'dance'" in texts(call) and "/quiz streak" in texts(call)
 
 
 async def test_streak_leaderboard_and_groups(h):
@@ -251,7 +251,9 @@ async def test_user_text_never_pings_or_breaks_markup(h):
     await answer_modal_question(h, h.fake.last_view(), user="U7")
     call = await command(h, "leaderboard all", user="U7")
     shown = texts(call)
-    assert "&lt;!channel&gt; &amp; &lt;@U2&gt;" in shown
+    assert "&lt;!channel&gt; &amp; &lt;@\u200bU2&gt; \u200b*\u200bbold\u200b*\u200b" in shown  # shown, not styled
     assert "<!channel>" not in shown and "<@U2>" not in shown
     call = await command(h, "<!here> <@U1>", user="U7")
     assert "<!here>" not in texts(call) and "&lt;!here&gt;" in texts(call)
+    call = await command(h, "group join @here *x*", user="U7")  # the error sentence quotes the name
+    assert "There is no group called '@\u200bhere \u200b*\u200bx\u200b*\u200b'" in texts(call)

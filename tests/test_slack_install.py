@@ -95,6 +95,20 @@ async def test_run_slack_names_missing_variables(clean_env, tmp_path):
     assert "SLACK_SIGNING_SECRET" in str(exc.value) and "xoxb-secret-value" not in str(exc.value)
 
 
+async def test_run_slack_when_slack_cannot_be_reached(clean_env, tmp_path):
+    import socket
+    with socket.socket() as s:  # a loopback port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        api = f"http://127.0.0.1:{s.getsockname()[1]}/api/"
+    clean_env.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    clean_env.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    clean_env.setenv("SLACK_API_BASE_URL", api)
+    with pytest.raises(SystemExit) as exc:
+        await run_slack(Settings(), tmp_path / "quiz.db")
+    assert str(exc.value) == (f"refusing to start: cannot reach Slack at {api} (ClientConnectorError); "
+                              "check the network and SLACK_API_BASE_URL.")
+
+
 def test_settings_errors_name_the_variables_and_hide_secrets():
     def settings(**values) -> SlackSettings:
         return SlackSettings(_env_file=None, **values)

@@ -91,10 +91,16 @@ class QuizClientMixin:
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         # Modal submits are routed here by custom_id (buttons are DynamicItems; commands go through the tree).
+        # A component or modal no handler knows (an older version's, a removed feature's) gets a short
+        # answer: unanswered, Discord would show "This interaction failed".
+        custom_id = (interaction.data or {}).get("custom_id", "")
         if interaction.type is discord.InteractionType.modal_submit:
-            custom_id = (interaction.data or {}).get("custom_id", "")
             if components.MODAL_RE.fullmatch(custom_id):
                 await self.quiz.modal_submit(interaction)
+            else:
+                await self.quiz.stale(interaction)
+        elif interaction.type is discord.InteractionType.component and not components.is_ours(custom_id):
+            await self.quiz.stale(interaction)
 
     # Command sync ----------------------------------------------------------------------
     async def sync_commands(self, guild_id: int | None = None) -> int:

@@ -119,6 +119,11 @@ DYNAMIC_ITEMS = (PostChoiceButton, PostTextButton, DeliveryChoiceButton, Deliver
                  PracticeButton)
 
 
+def is_ours(custom_id: str) -> bool:
+    """Whether a component's custom_id is one a DynamicItem above will answer (the bot keeps no other views)."""
+    return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in DYNAMIC_ITEMS)
+
+
 # Views --------------------------------------------------------------------------
 def post_view(post_id: int, card: QuestionCard, results: ResultsView | None = None) -> View:
     """The daily post's buttons; with results, the same buttons disabled and the right one green."""

@@ -20,7 +20,7 @@ from discord.ui import View
 from discord.utils import MISSING
 
 from adapters.discord import components, render
-from bot.errors import NotAllowed, QuizError
+from bot.errors import NotAllowed, QuizError, StaleControl
 from bot.views import Actor, ScheduleSpec
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class QuizInteractions:
             if inspect.isawaitable(reply):
                 reply = await reply
         except QuizError as err:
-            reply, failed = Reply(content=str(err)), True
+            reply, failed = Reply(content=render.notice(str(err))), True
         except Exception:
             log.exception("interaction %s failed (%s)", interaction.id, _describe(interaction))
             reply, failed = Reply(content=render.apology(interaction.id)), True
@@ -106,11 +106,16 @@ class QuizInteractions:
                                                     ephemeral=True, allowed_mentions=mentions)
 
     async def tell(self, interaction: Interaction, text: str) -> None:
-        """A short private message, e.g. for errors from checks."""
+        """A short private message, e.g. for errors from checks (an engine error goes through render.notice)."""
         await self._send(interaction, Reply(content=text), edit=False)
 
     def now(self) -> datetime:
         return self.clock()
+
+    async def stale(self, interaction: Interaction) -> None:
+        """A button or form this version of the bot does not handle."""
+        log.info("interaction %s: no handler (%s)", interaction.id, _describe(interaction))
+        await self.tell(interaction, str(StaleControl()))
 
     # Learner commands --------------------------------------------------------------
     async def help(self, interaction: Interaction) -> None:
@@ -140,7 +145,7 @@ class QuizInteractions:
         try:
             total = self.engine.snippet(lesson_id, 0).total
         except QuizError as err:  # e.g. the lesson was removed from the course since this message was sent
-            return await self.tell(interaction, str(err))
+            return await self.tell(interaction, render.notice(str(err)))
         if step < total:
             def part() -> Reply:
                 card = self.engine.snippet(lesson_id, step)
@@ -213,7 +218,7 @@ class QuizInteractions:
         try:
             card = await asyncio.wait_for(self.engine.post_question(post_id), MODAL_LOOKUP_SECONDS)
         except QuizError as err:
-            return await self.tell(interaction, str(err))
+            return await self.tell(interaction, render.notice(str(err)))
         except Exception:  # slow or failing database: open the modal anyway; the answer is checked on submit
             log.warning("interaction %s: post %s lookup failed before the modal", interaction.id, post_id, exc_info=True)
             card = None

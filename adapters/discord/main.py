@@ -10,6 +10,7 @@ import discord
 from adapters.discord.bot import create_client
 from adapters.discord.settings import DiscordConfigError, DiscordSettings, load_discord_settings
 from adapters.stopping import until_stopped
+from adapters.unreachable import NETWORK_ERRORS, cannot_reach
 from bot.app import StartupError, start_app
 from bot.settings import Settings
 
@@ -39,6 +40,8 @@ async def run_discord(settings: Settings, db_path: Path | None = None, *,
             await running  # a failed login raises here
     except discord.LoginFailure:
         raise SystemExit("refusing to start: Discord rejected DISCORD_TOKEN (reset it in the developer portal)") from None
+    except NETWORK_ERRORS as err:  # login is the first request: nothing answered at DISCORD_API_BASE
+        raise SystemExit("refusing to start: " + cannot_reach("Discord", ds.api_base, err, "DISCORD_API_BASE")) from None
     except discord.PrivilegedIntentsRequired:  # not expected: the bot asks for none
         raise SystemExit("Discord refused the gateway intents") from None
     finally:

@@ -1,7 +1,7 @@
 """Engine views → Discord embeds and text. Pure functions: nothing here talks to Discord or the engine.
 
-User-typed text (names, group names, free-text answers) is escaped for markdown and mentions, so it
-can neither ping (@everyone, <@&role>) nor break the message. Lesson content keeps its markdown but
+User-typed text (names, group names, free-text answers, and error sentences that quote them) is
+escaped for markdown and mentions, so it can neither ping (@everyone, <@&role>) nor break the message. Lesson content keeps its markdown but
 loses its mentions. Every message is also sent with allowed_mentions=none, the second lock.
 """
 from __future__ import annotations
@@ -22,6 +22,8 @@ GREY = discord.Colour.light_grey()
 
 PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
 NO_PINGS = discord.AllowedMentions.none()
+ZWSP = "\u200b"
+NOTICE_MAX = 2000  # a message's content
 
 
 def clip(text: str, limit: int) -> str:
@@ -30,8 +32,17 @@ def clip(text: str, limit: int) -> str:
 
 
 def user_text(text: str, limit: int = 100) -> str:
-    """Anything a user typed: clipped, then escaped (markdown and mentions)."""
-    return escape_mentions(escape_markdown(clip(" ".join((text or "").split()), limit)))
+    """Anything a user typed: one line, clipped, then inert. Markdown is escaped, in links too; zero-width
+    spaces keep `](` from making a masked link and `<` from opening a token (<#channel>, </command:id>,
+    <t:…>, <:emoji:id>); escape_mentions breaks @everyone, @here and <@user>/<@&role>."""
+    unlinked = clip(" ".join((text or "").split()), limit).replace("](", "]" + ZWSP + "(")
+    escaped = escape_markdown(unlinked, ignore_links=False)
+    return escape_mentions(escaped.replace("<", "<" + ZWSP))
+
+
+def notice(text: str) -> str:
+    """A sentence for one person that may quote what they typed (an engine error): shown as text."""
+    return user_text(text, NOTICE_MAX)
 
 
 def content_text(text: str, limit: int = 1500) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from adapters.slack.admin import Directory
 from adapters.slack.install import Installations, InstalledWorkspaces, SingleWorkspace
 from adapters.slack.listeners import Front, register, utc_now
 from adapters.slack.sender import SlackSender
+from adapters.slack.stale import register_stale
 from adapters.slack.settings import OAUTH, SOCKET, SlackSettings
 
 RATE_LIMIT_RETRIES = 2
@@ -27,6 +29,30 @@ def make_client(settings: SlackSettings, token: str | None) -> AsyncWebClient:
     client = AsyncWebClient(token=token or None, base_url=settings.api_base_url, timeout=API_TIMEOUT)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
     return client
+
+
+class NoRequestBodies(logging.Filter):
+    """bolt puts the whole request body (legacy token, response_url, trigger_id) into a few log lines: a
+    rejected signature, a middleware that neither answered nor went on. Keep the fact, drop the body."""
+
+    BODY_STARTS = (" (signature: ", " without providing a response for the request (")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for marker in self.BODY_STARTS:
+            at = message.find(marker)
+            if at >= 0:
+                record.msg, record.args = message[:at] + " (request body not logged)", None
+        return True
+
+
+def bolt_logger() -> logging.Logger:
+    """bolt's app logger with NoRequestBodies. Passed to AsyncApp as its base logger, bolt copies the
+    filter into the logger of every middleware and listener it builds."""
+    logger = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, NoRequestBodies) for f in logger.filters):
+        logger.addFilter(NoRequestBodies())
+    return logger
 
 
 BOLT_ENV = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
@@ -64,19 +90,20 @@ def build_slack_app(settings: SlackSettings, engine, mode: str, *, installations
         if installations is None:
             raise ValueError("OAuth mode needs the installation store")
         with _bolt_env_hidden():
-            app = AsyncApp(name="quizbot", client=client, signing_secret=signing_secret,
+            app = AsyncApp(name="quizbot", client=client, signing_secret=signing_secret, logger=bolt_logger(),
                            installation_store=installations.store, installation_store_bot_only=True,
                            oauth_settings=installations.oauth_settings(settings))
         revocations = AsyncTokenRevocationListeners(installations.store)
         tokens = InstalledWorkspaces(installations, lambda token: make_client(settings, token))
     else:
         with _bolt_env_hidden():
-            app = AsyncApp(name="quizbot", client=client, signing_secret=signing_secret)
+            app = AsyncApp(name="quizbot", client=client, signing_secret=signing_secret, logger=bolt_logger())
         tokens = SingleWorkspace(client)
     sender = SlackSender(tokens, engine, post_interval=settings.post_interval, count_interval=settings.count_interval,
                          clock=clock)
     directory = Directory(settings.admin_ids, settings.admin_usergroup, ttl=settings.admin_cache_seconds)
     front = Front(engine, directory, sender, clock, budget, revocations)
     register(app, front)
+    register_stale(app, front)  # last: it takes whatever no listener above did
     engine.router.register("slack", sender)
     return SlackBundle(app, client, sender, front, installations)

@@ -1,8 +1,9 @@
 """Engine views → Slack Block Kit. Pure functions: no I/O, no rules.
 
-Every piece of text that did not come from this file (lesson content, names people chose,
-answers they typed, error sentences) goes through `escape` before it lands in `mrkdwn`, so it
-can never become `<!channel>`, a mention, a link or broken markup. `plain_text` objects are not
+Every piece of text that did not come from this file goes through `escape` before it lands in
+`mrkdwn`, so it can never become `<!channel>`, a mention or a link; what people typed (names, group
+names, answers, error sentences quoting them) goes through `user_text`, which also keeps it from
+styling or breaking the message's markup. `plain_text` objects are not
 parsed by Slack, so they carry text as it is (only trimmed to Slack's length limits).
 """
 from __future__ import annotations
@@ -19,11 +20,23 @@ PLAIN_MAX = 150
 SUBTEAM_RE = re.compile(r"^S[A-Z0-9]{2,20}$")
 CHANNEL_RE = re.compile(r"^[CGD][A-Z0-9]{2,20}$")
 PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
+ZWSP = "\u200b"
+FORMATTING = re.compile(r"([*_~`])")
+MENTION_WORD = re.compile(r"@(?=\w)")
 
 
 def escape(text: object) -> str:
     """Slack's three control characters; everything else is shown as typed."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def user_text(text: object) -> str:
+    """What a person typed (a name, a group name, an answer) or a sentence quoting it (an engine error):
+    one line, escaped, and inert. mrkdwn has no escape for *, _, ~ and `, so each is fenced in by
+    zero-width spaces, which keeps it from opening or closing a style; a zero-width space after `@`
+    keeps Slack from reading a bare @here, @channel or @name as a mention."""
+    one_line = " ".join(str(text).split())
+    return FORMATTING.sub(ZWSP + r"\1" + ZWSP, MENTION_WORD.sub("@" + ZWSP, escape(one_line)))
 
 
 def truncate(text: str, limit: int) -> str:
@@ -108,14 +121,14 @@ Daily questions appear in channels on a schedule: click a choice to answer. Open
 
 
 def help_message(unknown: str | None = None) -> tuple[str, list[dict]]:
-    lead = f"I don't know `{escape(truncate(unknown, 30))}`. " if unknown else ""
+    lead = f"I don't know '{user_text(truncate(unknown, 30))}'. " if unknown else ""
     text = lead + HELP
     return text, [section(text)]
 
 
 def notice(text: str) -> tuple[str, list[dict]]:
-    """A plain sentence (an engine error, a confirmation) as a message."""
-    return escape(text), [section(escape(text))]
+    """A plain sentence (an engine error, a confirmation) as a message; it may quote what the user typed."""
+    return user_text(text), [section(user_text(text))]
 
 
 # Verdicts, streaks, boards -------------------------------------------------------------------
@@ -133,7 +146,7 @@ def verdict_lines(v: Verdict) -> list[str]:
         lines.append("_You already answered this one; your first answer stands._")
     lines.append(head)
     if not v.correct and v.your_answer:
-        lines.append(f"Your answer: {escape(v.your_answer)}")
+        lines.append(f"Your answer: {user_text(v.your_answer)}")
     lines.append(f"*Answer:* {escape(v.right_answer)}")
     if v.explanation:
         lines.append(escape(v.explanation))
@@ -175,7 +188,7 @@ def leaderboard_text(board: LeaderboardView) -> str:
     what = "Groups" if board.kind == "groups" else "Leaderboard"
     title = f"🏆 *{what} — {PERIOD_TITLE.get(board.period, board.period)}*"
     if board.group:
-        title += f" — group {escape(board.group)}"
+        title += f" — group {user_text(board.group)}"
     if not board.rows:
         return f"{title}\nNobody has scored yet."
     rows = list(board.rows)
@@ -183,7 +196,7 @@ def leaderboard_text(board: LeaderboardView) -> str:
         rows.append(board.me)
     lines = [title]
     for r in rows:
-        name = escape(r.name) + (" (you)" if r.is_me else "")
+        name = user_text(r.name) + (" (you)" if r.is_me else "")
         if board.kind == "groups":
             line = f"{r.rank}. {name} — {r.points} pts/member · {r.members} active · {r.accuracy:.0%} right"
         else:
@@ -202,21 +215,21 @@ def groups_message(items: list[GroupView]) -> tuple[str, list[dict]]:
         text = "No study groups yet: `/quiz group create <name>` starts one."
     else:
         text = "*Study groups*\n" + "\n".join(
-            f"{'→ ' if g.is_mine else '• '}{escape(g.name)} — {g.members} member(s), {g.points} points"
+            f"{'→ ' if g.is_mine else '• '}{user_text(g.name)} — {g.members} member(s), {g.points} points"
             + (" (yours)" if g.is_mine else "") for g in items)
     return text, [section(text)]
 
 
 def group_change_message(change: GroupChange) -> tuple[str, list[dict]]:
     text = {
-        "created": f"Created group *{escape(change.group)}* and joined it.",
-        "joined": f"You joined *{escape(change.group)}*.",
-        "moved": f"You left {escape(change.previous or '')} and joined *{escape(change.group)}*.",
-        "left": f"You left {escape(change.group)}.",
-    }.get(change.action, escape(change.group))
+        "created": f"Created group *{user_text(change.group)}* and joined it.",
+        "joined": f"You joined *{user_text(change.group)}*.",
+        "moved": f"You left {user_text(change.previous or '')} and joined *{user_text(change.group)}*.",
+        "left": f"You left {user_text(change.group)}.",
+    }.get(change.action, user_text(change.group))
     if change.action == "created" and change.previous:
-        text += f" (You left {escape(change.previous)}.)"
-    text = " ".join([text, *map(escape, change.notes)])
+        text += f" (You left {user_text(change.previous)}.)"
+    text = " ".join([text, *map(user_text, change.notes)])
     return text, [section(text)]
 
 
@@ -303,6 +316,6 @@ def results_blocks(results: ResultsView) -> list[dict]:
         blocks.append(section("\n".join(lines)))
     summary = f"{results.answered} answered · {results.share_correct:.0%} right"
     if results.top_streaks:
-        summary += " · 🔥 on a roll: " + ", ".join(f"{escape(n)} ({s})" for n, s in results.top_streaks)
+        summary += " · 🔥 on a roll: " + ", ".join(f"{user_text(n)} ({s})" for n, s in results.top_streaks)
     blocks.append(context(summary))
     return blocks

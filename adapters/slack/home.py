@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from adapters.slack.blocks import (actions, button, channel_ref, confirm_dialog, context, date_token, divider, escape,
-                                   header, section, streak_text)
+from adapters.slack.blocks import (actions, button, channel_ref, confirm_dialog, context, date_token, divider, header,
+                                   section, streak_text, user_text)
 from adapters.slack.modals import schedule_summary
 from bot.views import Actor, GroupView, LeaderboardView, NextPost, ScheduleView, StreakView
 
@@ -33,11 +33,11 @@ async def gather(engine, actor: Actor, now: datetime, notice: str | None = None)
 def home_view(data: HomeData) -> dict:
     blocks: list[dict] = [header("Daily quiz")]
     if data.notice:
-        blocks.append(context(f"ℹ️ {escape(data.notice)}"))
+        blocks.append(context(f"ℹ️ {user_text(data.notice)}"))
     blocks.append(section(streak_text(data.streak), block_id="streak"))
     me = data.board.me
     rank = f"🏆 Rank *#{me.rank}* of {data.board.total} (all time)" if me else "🏆 Not ranked yet: answer a question!"
-    group = f"👥 Group: *{escape(data.group.name)}*" if data.group else "👥 No study group (`/quiz group join <name>`)"
+    group = f"👥 Group: *{user_text(data.group.name)}*" if data.group else "👥 No study group (`/quiz group join <name>`)"
     nxt = data.next_question
     when = (f"⏰ Next daily question: {date_token(nxt.at_utc)} in {channel_ref(nxt.channel_id, nxt.channel_name)}"
             if nxt else "⏰ No daily question is scheduled yet.")

@@ -3,26 +3,27 @@
 Socket Mode (default) connects out to Slack with `connect_async()` (not `start_async()`, which
 would sleep forever and leave no room for the scheduler). HTTP mode serves the Events API,
 interactivity, the slash command and, with OAuth configured, /slack/install and
-/slack/oauth_redirect, on one aiohttp server.
+/slack/oauth_redirect, on one aiohttp server whose events route checks every request before bolt
+parses it (adapters.slack.http_door).
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.app import SlackBundle, build_slack_app
+from adapters.slack.http_door import events_app
 from adapters.slack.install import Installations
 from adapters.slack.listeners import utc_now
 from adapters.slack.settings import OAUTH, SOCKET, SlackConfigError, SlackSettings, load_slack_settings
 from adapters.stopping import until_stopped
+from adapters.unreachable import NETWORK_ERRORS, cannot_reach
 from bot.metrics import exposition
 
 log = logging.getLogger(__name__)
@@ -54,14 +55,13 @@ class SlackRuntime:
             resp = await self.bundle.client.auth_test()
         except SlackApiError as err:
             raise SlackConfigError(f"Slack refused SLACK_BOT_TOKEN ({err.response.get('error')}).") from None
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as err:
-            raise SlackConfigError(f"cannot reach Slack at {self.settings.api_base_url} ({type(err).__name__}); "
-                                   "check the network and SLACK_API_BASE_URL.") from None
+        except NETWORK_ERRORS as err:
+            raise SlackConfigError(cannot_reach("Slack", self.settings.api_base_url, err, "SLACK_API_BASE_URL")) from None
         log.info("slack bot ready", extra={"team_id": resp.get("team_id"), "bot_user_id": resp.get("user_id")})
         return resp.data if hasattr(resp, "data") else dict(resp)
 
     def web_app(self) -> web.Application:
-        app = self.bundle.app.web_app(path=EVENTS_PATH)
+        app = events_app(self.bundle.app, self.settings.secret("signing_secret"), EVENTS_PATH)
 
         async def healthz(_request: web.Request) -> web.Response:
             return web.Response(text="ok")
@@ -91,7 +91,7 @@ class SlackRuntime:
         except SlackApiError as err:
             raise SlackConfigError(f"Slack refused SLACK_APP_TOKEN ({err.response.get('error')}); it needs the "
                                    "connections:write scope and Socket Mode turned on.") from None
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as err:
+        except NETWORK_ERRORS as err:
             raise SlackConfigError(f"cannot open the Socket Mode connection ({type(err).__name__}).") from None
         self.bundle.sender.start()
         log.info("slack socket mode connected")

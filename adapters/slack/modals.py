@@ -9,7 +9,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from adapters.slack.blocks import (actions, button, channel_ref, date_token, escape, lesson_list_blocks, plain,
-                                   question_text, section, snippet_blocks, truncate, verdict_blocks)
+                                   question_text, section, snippet_blocks, truncate, user_text, verdict_blocks)
 from bot.views import LessonListing, QuestionCard, ScheduleSpec, ScheduleView, SnippetCard, Verdict
 
 STUDY, POST_ANSWER, SCHEDULE, NOTE = "study", "post_answer", "schedule", "note"
@@ -40,7 +40,7 @@ def read_meta(view: dict) -> dict:
 
 def note_view(title: str, text: str) -> dict:
     """A modal that just says something (a refusal, an error, a confirmation); `text` is escaped here."""
-    return modal(NOTE, title, [section(escape(text))])
+    return modal(NOTE, title, [section(user_text(text))])
 
 
 def pending_view(title: str, text: str = "Working on it…") -> dict:

@@ -1,6 +1,8 @@
 """Sends the bot what Slack would: correctly signed slash commands, interactivity payloads and events."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
 import time
@@ -30,15 +32,23 @@ class SlackRequests:
         self._n = itertools.count(1)
 
     # Raw -----------------------------------------------------------------------------------------
-    async def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
-                   headers: dict | None = None, timeout: float = 5.0) -> Reply:
+    async def post(self, body: str | bytes, content_type: str, *, timestamp: int | str | None = None,
+                   signature: str | None = None, headers: dict | None = None, timeout: float = 5.0) -> Reply:
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        sig = signature or SignatureVerifier(self.secret).generate_signature(timestamp=ts, body=body)
+        sig = signature or self.sign(ts, body)
         all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig,
                        **(headers or {})}
+        raw = body if isinstance(body, bytes) else body.encode()
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-            async with session.post(self.endpoint, data=body.encode(), headers=all_headers) as resp:
+            async with session.post(self.endpoint, data=raw, headers=all_headers) as resp:
                 return Reply(resp.status, await resp.text())
+
+    def sign(self, timestamp: str, body: str | bytes) -> str:
+        if isinstance(body, str):
+            return SignatureVerifier(self.secret).generate_signature(timestamp=timestamp, body=body)
+        # Bytes that are not UTF-8: sign them as they are, as Slack signs the raw body (slack_sdk decodes first).
+        digest = hmac.new(self.secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
+        return f"v0={digest.hexdigest()}"
 
     async def form(self, fields: dict, **kwargs) -> Reply:
         return await self.post(urlencode(fields), "application/x-www-form-urlencoded", **kwargs)
