@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 import yaml
 from pydantic import ValidationError
 
+from bot.content.limits import LessonRefused, load_lesson_yaml, read_lesson_text
 from bot.content.schema import FreeTextQuestion, Lesson, Question, SingleChoiceQuestion
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -142,15 +143,19 @@ def _lines_of(text: str) -> Callable[[], yaml.Node | None]:
 def parse_lesson_file(path: Path) -> tuple[Lesson | None, list[ContentProblem], Callable[[], yaml.Node | None]]:
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_lesson_text(path)
+    except LessonRefused as refused:
+        return None, [ContentProblem(shown, "", refused.message, refused.line)], lambda: None
     except (OSError, UnicodeDecodeError) as exc:
         return None, [ContentProblem(shown, "", f"cannot read file: {exc}")], lambda: None
     root = _lines_of(text)
     try:
         try:
-            data = yaml.load(text, Loader=FAST_LOADER)
+            data = load_lesson_yaml(text, FAST_LOADER)
         except yaml.YAMLError:
-            data = yaml.safe_load(text)  # the pure-Python parser words its errors the same everywhere
+            data = load_lesson_yaml(text, yaml.SafeLoader)  # the pure-Python parser words its errors the same everywhere
+    except LessonRefused as refused:
+        return None, [ContentProblem(shown, "", refused.message, refused.line)], lambda: None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
