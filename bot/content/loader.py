@@ -90,7 +90,7 @@ def _has_key(node, key: str) -> bool:
     return isinstance(node, yaml.MappingNode) and any(getattr(k, "value", None) == key for k, _ in node.value)
 
 
-def _node_line(root: yaml.Node | None, loc: Iterable[str | int]) -> int | None:
+def node_line(root: yaml.Node | None, loc: Iterable[str | int]) -> int | None:
     """Walk the composed YAML node tree along a pydantic error location to find its line."""
     node, line = root, (root.start_mark.line + 1 if root is not None else None)
     for part in loc:
@@ -170,7 +170,7 @@ def parse_lesson_file(path: Path) -> tuple[Lesson | None, list[ContentProblem], 
         return Lesson.model_validate(data), [], root
     except ValidationError as exc:
         problems = [
-            ContentProblem(shown, _format_loc(e["loc"]), _pretty_message(e), _node_line(root(), e["loc"]))
+            ContentProblem(shown, _format_loc(e["loc"]), _pretty_message(e), node_line(root(), e["loc"]))
             for e in exc.errors()
         ]
         return None, problems, root
@@ -186,8 +186,20 @@ def lesson_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentProblem]]:
-    """Validate every file, then ids across files. Returns the catalog only when nothing is wrong."""
+@dataclass(frozen=True)
+class LessonFile:
+    """A valid lesson with the file it came from, and the way back to its lines for later reports."""
+
+    path: Path
+    lesson: Lesson
+    nodes: Callable[[], yaml.Node | None]
+
+    def line(self, *loc: str | int) -> int | None:
+        return node_line(self.nodes(), loc)
+
+
+def read_lessons(paths: Iterable[Path]) -> tuple[list[LessonFile], list[ContentProblem]]:
+    """Parse every file and check ids across files; the lessons are only complete when no problem is."""
     paths = list(paths)
     problems: list[ContentProblem] = []
     files = lesson_files(paths)
@@ -196,7 +208,7 @@ def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentP
             problems.append(ContentProblem(str(p), "", "no such file or directory"))
     if not files and not problems:
         problems.append(ContentProblem(", ".join(map(str, paths)) or ".", "", "no lesson files (*.yml, *.yaml) found"))
-    lessons: list[Lesson] = []
+    read: list[LessonFile] = []
     seen_lessons: dict[str, str] = {}
     seen_questions: dict[str, str] = {}
     for f in files:
@@ -205,18 +217,24 @@ def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentP
         if lesson is None:
             continue
         if lesson.id in seen_lessons:
-            problems.append(ContentProblem(str(f), "id", f"lesson id '{lesson.id}' is already used in {seen_lessons[lesson.id]}", _node_line(root(), ["id"])))
+            problems.append(ContentProblem(str(f), "id", f"lesson id '{lesson.id}' is already used in {seen_lessons[lesson.id]}", node_line(root(), ["id"])))
         seen_lessons.setdefault(lesson.id, str(f))
         for i, q in enumerate(lesson.questions):
             loc = ("questions", i, "id")
             if q.id in seen_questions:
-                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' is already used in {seen_questions[q.id]}", _node_line(root(), loc)))
+                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' is already used in {seen_questions[q.id]}", node_line(root(), loc)))
             else:
                 seen_questions[q.id] = str(f)
-        lessons.append(lesson)
+        read.append(LessonFile(f, lesson, root))
+    return read, problems
+
+
+def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentProblem]]:
+    """Validate every file, then ids across files. Returns the catalog only when nothing is wrong."""
+    read, problems = read_lessons(paths)
     if problems:
         return None, problems
-    lessons.sort(key=lambda l: (l.order, l.id))
+    lessons = sorted((f.lesson for f in read), key=lambda l: (l.order, l.id))
     return Catalog(lessons), []
 
 
