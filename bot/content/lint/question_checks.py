@@ -88,7 +88,9 @@ def check_absolute_words(at: QuestionAt) -> list[Finding]:
     if not isinstance(q, SingleChoiceQuestion):
         return []
     key_at = _key_index(q)
-    absolute = [sorted(ABSOLUTE_WORDS.intersection(words(c.text))) for c in q.choices]
+    # an "all of the above" option is reported as such, not again for its "all"
+    absolute = [[] if _OF_THE_ABOVE.search(c.text) else sorted(ABSOLUTE_WORDS.intersection(words(c.text)))
+                for c in q.choices]
     distractors = [(i, found) for i, found in enumerate(absolute) if i != key_at and found]
     if distractors and not absolute[key_at]:
         named = ", ".join(f"'{q.choices[i].id}' ({_quoted(found)})" for i, found in distractors)

@@ -42,7 +42,7 @@ class LintReport:
 
     def summary_lines(self) -> list[str]:
         s, fig = self.summary(), self.figures
-        lines = [f"{s['questions']} questions in {s['lessons']} lessons: {fig.single_choice} single-choice, "
+        lines = [f"{s['questions']} questions in {s['lessons']} lesson(s): {fig.single_choice} single-choice, "
                  f"{self.free_text} free-text"]
         if fig.single_choice:
             positions = ", ".join(f"{label} {n} ({n / fig.single_choice:.0%})" for label, n in fig.positions.items())
