@@ -66,39 +66,35 @@ def _positions_text(crowded: list[tuple[str, float]], figures: KeyFigures) -> st
                      for label, share in crowded)
 
 
+def _crowding(figures: KeyFigures, path: str, line: int | None, longest_code: str, position_code: str) -> list[Finding]:
+    """Too many keys that are the longest option, or on one position."""
+    out = []
+    share = figures.key_longest_share
+    if share is not None and share > KEY_LONGEST_SHARE_MAX:
+        out.append(Finding(longest_code, path, line, f"the key is the longest option in {figures.key_longest} of "
+                           f"{figures.single_choice} single-choice questions ({share:.0%}; at most "
+                           f"{KEY_LONGEST_SHARE_MAX:.0%})"))
+    crowded = figures.crowded_positions()
+    if crowded:
+        out.append(Finding(position_code, path, line, f"{_positions_text(crowded, figures)}; at most "
+                           f"{POSITION_SHARE_MAX:.0%} each"))
+    return out
+
+
 def check_lesson_keys(questions: list[QuestionAt], path: str, line: int | None) -> list[Finding]:
     figures = key_figures(questions)
     if figures.single_choice < LESSON_MIN_SINGLE_CHOICE:
         return []
-    out = []
-    share = figures.key_longest_share
-    if share is not None and share > KEY_LONGEST_SHARE_MAX:
-        out.append(Finding("LESSON-KEY-LONGEST", path, line, f"the key is the longest option in {figures.key_longest} "
-                           f"of {figures.single_choice} single-choice questions ({share:.0%}; at most "
-                           f"{KEY_LONGEST_SHARE_MAX:.0%})"))
-    crowded = figures.crowded_positions()
-    if crowded:
-        out.append(Finding("LESSON-KEY-POSITION", path, line, f"{_positions_text(crowded, figures)}; at most "
-                           f"{POSITION_SHARE_MAX:.0%} each"))
-    return out
+    return _crowding(figures, path, line, "LESSON-KEY-LONGEST", "LESSON-KEY-POSITION")
 
 
 def check_catalog_keys(figures: KeyFigures, path: str) -> list[Finding]:
     if figures.single_choice < CATALOG_MIN_SINGLE_CHOICE:
         return []
-    out = []
-    share = figures.key_longest_share
-    if share is not None and share > KEY_LONGEST_SHARE_MAX:
-        out.append(Finding("CATALOG-KEY-LONGEST", path, None, f"the key is the longest option in {figures.key_longest} "
-                           f"of {figures.single_choice} single-choice questions ({share:.0%}; at most "
-                           f"{KEY_LONGEST_SHARE_MAX:.0%})"))
+    out = _crowding(figures, path, None, "CATALOG-KEY-LONGEST", "CATALOG-KEY-POSITION")
     if figures.mean_ratio is not None and figures.mean_ratio > CATALOG_RATIO_MAX:
         out.append(Finding("CATALOG-KEY-RATIO", path, None, f"keys are on average {figures.mean_ratio:.2f}x the mean "
                            f"distractor length (at most {CATALOG_RATIO_MAX})"))
-    crowded = figures.crowded_positions()
-    if crowded:
-        out.append(Finding("CATALOG-KEY-POSITION", path, None, f"{_positions_text(crowded, figures)}; at most "
-                           f"{POSITION_SHARE_MAX:.0%} each"))
     return out
 
 
