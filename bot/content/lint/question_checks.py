@@ -23,7 +23,6 @@ class QuestionAt:
     """A question with where it lives: `line(*loc)` finds a key inside it ("choices", 2) in its file."""
 
     question: Question
-    lesson_id: str
     path: str
     line: Callable[..., int | None]
 

@@ -66,7 +66,7 @@ def lint_paths(paths: Iterable[Path]) -> LintReport:
     findings: list[Finding] = []
     questions: list[QuestionAt] = []
     for f in files:
-        located = [QuestionAt(q, f.lesson.id, str(f.path), partial(f.line, "questions", i))
+        located = [QuestionAt(q, str(f.path), partial(f.line, "questions", i))
                    for i, q in enumerate(f.lesson.questions)]
         for at in located:
             for check in QUESTION_CHECKS:
