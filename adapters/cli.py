@@ -85,6 +85,25 @@ def content_validate(paths: List[Path] = typer.Argument(None, help="files or fol
     typer.echo(f"ok: {len(catalog.lessons)} lessons, {len(catalog.questions)} questions")
 
 
+@content_app.command("lint")
+def content_lint(paths: List[Path] = typer.Argument(None, help="files or folders (default: the content folder)"),
+                 as_json: bool = typer.Option(False, "--json", help="findings and figures as JSON"),
+                 codes: bool = typer.Option(False, "--codes", help="list the check codes and exit")) -> None:
+    """Item-writing checks: 'file:line: CODE severity: message (hint)' and a summary; exit 1 on any error."""
+    from bot.content.lint import RULES, lint_paths
+    if codes:
+        for rule in RULES.values():
+            typer.echo(f"{rule.code:<21} {rule.severity:<8} {rule.scope:<9} {rule.hint}")
+        return
+    report = lint_paths(paths or [load_settings().content_dir])
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        typer.echo("\n".join([*map(str, report.findings), *report.summary_lines()]))
+    if report.errors:
+        raise typer.Exit(1)
+
+
 @content_app.command("list")
 def content_list(as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
                  paths: List[Path] = typer.Argument(None)) -> None:

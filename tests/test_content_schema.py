@@ -69,6 +69,8 @@ CASES = [
     ("unknown_key.yml", None, 12, "questions[0].explanaton: unknown key (not part of the lesson format)"),
     ("one_choice.yml", None, 14, "questions[0].choices: List should have at least 2 items after validation, not 1"),
     ("bad_choice_id.yml", None, 16, "questions[0].choices[1].id: String should match pattern"),
+    # A lint waiver needs a reason: the next reviewer must see why the check does not apply.
+    ("waiver_without_reason.yml", None, 16, "questions[0].lint_waivers[1].reason: String should have at least 1 character"),
     ("empty.yml", None, 1, "a lesson file must be a mapping with id, title"),
     ("top_level_list.yml", None, 1, "a lesson file must be a mapping with id, title"),
     ("dup_question", "dup_question/b.yml", 14,
@@ -144,3 +146,16 @@ def test_missing_path_and_empty_folder_are_reported(tmp_path):
     assert catalog is None and "no such file or directory" in str(problems[0])
     catalog, problems = validate_paths([tmp_path])
     assert catalog is None and "no lesson files" in str(problems[0])
+
+
+def test_source_and_lint_waivers_are_optional_question_fields(tmp_path):
+    text = (BROKEN / "waiver_without_reason.yml").read_text(encoding="utf-8")
+    (tmp_path / "ok.yml").write_text(text.replace('reason: "  "', "reason: both options are one word"), encoding="utf-8")
+    catalog, problems = validate_paths([tmp_path / "ok.yml"])
+    assert problems == [] and catalog is not None
+    question = catalog.question("q-waiver-without-reason")
+    assert question.source == "Hinton, Vinyals & Dean (2015), Distilling the Knowledge in a Neural Network"
+    assert [(w.code, w.reason) for w in question.lint_waivers] == [
+        ("KEY-LONGEST", "the key names the whole method"), ("KEY-LENGTH-RATIO", "both options are one word")]
+    mini = load_catalog([FIXTURES / "content"]).question("mini-capital")
+    assert mini.source is None and mini.lint_waivers == []

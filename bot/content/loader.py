@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 import yaml
 from pydantic import ValidationError
 
+from bot.content.limits import LessonRefused, load_lesson_yaml, read_lesson_text
 from bot.content.retired import RETIRED_FILE, read_retired, retired_files
 from bot.content.schema import FreeTextQuestion, Lesson, Question, SingleChoiceQuestion
 
@@ -90,7 +91,7 @@ def _has_key(node, key: str) -> bool:
     return isinstance(node, yaml.MappingNode) and any(getattr(k, "value", None) == key for k, _ in node.value)
 
 
-def _node_line(root: yaml.Node | None, loc: Iterable[str | int]) -> int | None:
+def node_line(root: yaml.Node | None, loc: Iterable[str | int]) -> int | None:
     """Walk the composed YAML node tree along a pydantic error location to find its line."""
     node, line = root, (root.start_mark.line + 1 if root is not None else None)
     for part in loc:
@@ -143,15 +144,19 @@ def _lines_of(text: str) -> Callable[[], yaml.Node | None]:
 def parse_lesson_file(path: Path) -> tuple[Lesson | None, list[ContentProblem], Callable[[], yaml.Node | None]]:
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_lesson_text(path)
+    except LessonRefused as refused:
+        return None, [ContentProblem(shown, "", refused.message, refused.line)], lambda: None
     except (OSError, UnicodeDecodeError) as exc:
         return None, [ContentProblem(shown, "", f"cannot read file: {exc}")], lambda: None
     root = _lines_of(text)
     try:
         try:
-            data = yaml.load(text, Loader=FAST_LOADER)
+            data = load_lesson_yaml(text, FAST_LOADER)
         except yaml.YAMLError:
-            data = yaml.safe_load(text)  # the pure-Python parser words its errors the same everywhere
+            data = load_lesson_yaml(text, yaml.SafeLoader)  # the pure-Python parser words its errors the same everywhere
+    except LessonRefused as refused:
+        return None, [ContentProblem(shown, "", refused.message, refused.line)], lambda: None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -166,7 +171,7 @@ def parse_lesson_file(path: Path) -> tuple[Lesson | None, list[ContentProblem], 
         return Lesson.model_validate(data), [], root
     except ValidationError as exc:
         problems = [
-            ContentProblem(shown, _format_loc(e["loc"]), _pretty_message(e), _node_line(root(), e["loc"]))
+            ContentProblem(shown, _format_loc(e["loc"]), _pretty_message(e), node_line(root(), e["loc"]))
             for e in exc.errors()
         ]
         return None, problems, root
@@ -183,8 +188,20 @@ def lesson_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentProblem]]:
-    """Validate every file, then ids across files. Returns the catalog only when nothing is wrong."""
+@dataclass(frozen=True)
+class LessonFile:
+    """A valid lesson with the file it came from, and the way back to its lines for later reports."""
+
+    path: Path
+    lesson: Lesson
+    nodes: Callable[[], yaml.Node | None]
+
+    def line(self, *loc: str | int) -> int | None:
+        return node_line(self.nodes(), loc)
+
+
+def read_lessons(paths: Iterable[Path]) -> tuple[list[LessonFile], list[ContentProblem]]:
+    """Parse every file and check ids across files; the lessons are only complete when no problem is."""
     paths = list(paths)
     problems: list[ContentProblem] = []
     files = lesson_files(paths)
@@ -193,7 +210,7 @@ def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentP
             problems.append(ContentProblem(str(p), "", "no such file or directory"))
     if not files and not problems:
         problems.append(ContentProblem(", ".join(map(str, paths)) or ".", "", "no lesson files (*.yml, *.yaml) found"))
-    lessons: list[Lesson] = []
+    read: list[LessonFile] = []
     seen_lessons: dict[str, str] = {}
     seen_questions: dict[str, str] = {}
     retired: dict[str, str] = {}  # retired question id -> the retired-id file that lists it
@@ -207,20 +224,26 @@ def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentP
         if lesson is None:
             continue
         if lesson.id in seen_lessons:
-            problems.append(ContentProblem(str(f), "id", f"lesson id '{lesson.id}' is already used in {seen_lessons[lesson.id]}", _node_line(root(), ["id"])))
+            problems.append(ContentProblem(str(f), "id", f"lesson id '{lesson.id}' is already used in {seen_lessons[lesson.id]}", node_line(root(), ["id"])))
         seen_lessons.setdefault(lesson.id, str(f))
         for i, q in enumerate(lesson.questions):
             loc = ("questions", i, "id")
             if q.id in seen_questions:
-                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' is already used in {seen_questions[q.id]}", _node_line(root(), loc)))
+                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' is already used in {seen_questions[q.id]}", node_line(root(), loc)))
             elif q.id in retired:
-                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' was retired in {retired[q.id]}; give this question a new id", _node_line(root(), loc)))
+                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' was retired in {retired[q.id]}; give this question a new id", node_line(root(), loc)))
             else:
                 seen_questions[q.id] = str(f)
-        lessons.append(lesson)
+        read.append(LessonFile(f, lesson, root))
+    return read, problems
+
+
+def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentProblem]]:
+    """Validate every file, then ids across files. Returns the catalog only when nothing is wrong."""
+    read, problems = read_lessons(paths)
     if problems:
         return None, problems
-    lessons.sort(key=lambda l: (l.order, l.id))
+    lessons = sorted((f.lesson for f in read), key=lambda l: (l.order, l.id))
     return Catalog(lessons), []
 
 

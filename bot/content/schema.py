@@ -26,13 +26,21 @@ class Choice(Strict):
     correct: bool = False
 
 
+class LintWaiver(Strict):
+    """Silences one `quizbot content lint` check for one question; the reason is what a reviewer reads."""
+
+    code: Text
+    reason: Text
+
+
 class QuestionBase(Strict):
     id: Slug
     prompt: Text
     explanation: Text
     difficulty: Literal[1, 2, 3] = 1
     tags: list[Slug] = Field(default_factory=list)
-    source: Text | None = None  # "Authors (year), Title" when the key rests on a published result
+    source: Text | None = None  # the citation a fact in the key rests on: authors (year), title
+    lint_waivers: list[LintWaiver] = Field(default_factory=list)
 
 
 class SingleChoiceQuestion(QuestionBase):
