@@ -15,6 +15,7 @@ from adapters.console.sender import ConsoleSender
 from bot.scheduler import SchedulerService
 from bot.engine import Engine
 from bot.errors import BadInput, QuizError
+from bot.ids import parse_id
 from bot.views import Actor, PostCard, QuestionCard, ScheduleSpec
 
 COMMUNITY_ID = "local"
@@ -199,8 +200,8 @@ class ConsoleSession:
         if sub == "add" and len(args) >= 2:
             view = await desk.create(self.actor, schedule_spec(LOCAL_CHANNEL, args[1:]), now)
             return self.say("Scheduled.\n" + render.schedules([view]))
-        if sub in SCHEDULE_ACTIONS and len(args) == 2 and args[1].lstrip("#").isdigit():
-            schedule_id = int(args[1].lstrip("#"))
+        if sub in SCHEDULE_ACTIONS and len(args) == 2:
+            schedule_id = parse_id(args[1], "schedule")
             result = await SCHEDULE_ACTIONS[sub](desk, self.actor, schedule_id, now)
             return self.say(f"{sub}: {result.status} ({result.local_date})" if hasattr(result, "status")
                             else render.schedules([result]))

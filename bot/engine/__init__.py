@@ -21,6 +21,7 @@ from bot.engine.posting import Poster, PostingPolicy
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import CommunityRef, LearnerRef, Readers, community_for, find_learner, find_reader, learner_for
 from bot.errors import NotAllowed, NotFound
+from bot.ids import is_row_id, require_id
 from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post, Schedule
 from bot.ports import SenderRouter
 from bot.streaks import FREEZE_MAX
@@ -68,13 +69,16 @@ class Engine:
         return await self.desk.deliver(actor, question_id, "practice", require_aware(now))
 
     async def answer(self, actor: Actor, delivery_id: int, answer: str, now: datetime) -> Verdict:
-        return await self.committer.submit(actor, delivery_id, (answer or "")[:ANSWER_TEXT_MAX], require_aware(now))
+        return await self.committer.submit(actor, require_id(delivery_id, "question"), (answer or "")[:ANSWER_TEXT_MAX],
+                                           require_aware(now))
 
     async def answer_post(self, actor: Actor, post_id: int, answer: str, now: datetime) -> Verdict:
         """A click or modal on a daily post: the front door knows the post, the engine its delivery."""
-        return await self.committer.submit(actor, None, (answer or "")[:ANSWER_TEXT_MAX], require_aware(now), post_id)
+        return await self.committer.submit(actor, None, (answer or "")[:ANSWER_TEXT_MAX], require_aware(now),
+                                           require_id(post_id, "daily question"))
 
     async def post_question(self, post_id: int) -> QuestionCard:
+        require_id(post_id, "daily question")
         async with self.store.read() as session:
             post = await session.get(Post, post_id)
             delivery = await session.get(Delivery, post.delivery_id) if post and post.delivery_id else None
@@ -84,6 +88,8 @@ class Engine:
 
     async def post_state(self, post_id: int) -> PostState | None:
         """Where a daily post stands, e.g. so a front door stops live count edits once it is revealed."""
+        if not is_row_id(post_id):
+            return None
         async with self.store.read() as session:
             post = await session.get(Post, post_id)
         if post is None:
@@ -91,6 +97,8 @@ class Engine:
         return PostState(post.id, post.status, post.closes_at, post.revealed_at is not None, post.message_ref)
 
     async def post_answer_count(self, post_id: int) -> int:
+        if not is_row_id(post_id):
+            return 0
         async with self.store.read() as session:
             post = await session.get(Post, post_id)
             if post is None or post.delivery_id is None:

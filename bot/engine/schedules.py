@@ -16,6 +16,7 @@ from bot.db import Store
 from bot.engine import tracks
 from bot.engine.identity import community_for, find_learner
 from bot.errors import BadInput, NotAllowed, NotFound
+from bot.ids import require_id
 from bot.models import Community, Post, Schedule
 from bot.timeutil import is_valid_zone, zone
 from bot.views import Actor, ScheduleSpec, ScheduleView
@@ -106,6 +107,7 @@ async def view(session: AsyncSession, catalog: Catalog, schedule: Schedule, comm
 
 
 async def load(session: AsyncSession, actor: Actor, schedule_id: int, lock: bool = False) -> tuple[Schedule, Community]:
+    require_id(schedule_id, "schedule")
     community, _ = await find_learner(session, actor)
     stmt = select(Schedule).where(Schedule.id == schedule_id)
     schedule = (await session.exec(stmt.with_for_update(key_share=True) if lock else stmt)).first()  # NO KEY UPDATE: posts may still reference it
