@@ -16,6 +16,7 @@ from adapters.console import render
 from adapters.console.sender import ConsoleSender
 from bot.errors import QuizError
 from bot.ids import parse_id
+from bot.ports import require_front_door
 from bot.views import Actor, ScheduleSpec
 
 schedule_app = typer.Typer(help="Daily schedules, for operators (acts as an admin of the community).",
@@ -26,6 +27,7 @@ DB = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot
 
 
 def operator(platform: str, community: str) -> Actor:
+    require_front_door(platform)
     return Actor(platform, community, "operator", "operator", is_admin=True)
 
 

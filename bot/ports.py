@@ -3,7 +3,17 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.errors import BadInput
 from bot.views import PostCard, ResultsView
+
+FRONT_DOORS = ("console", "discord", "slack")  # the platforms a schedule can post to
+
+
+def require_front_door(platform: str) -> str:
+    if platform not in FRONT_DOORS:
+        raise BadInput(f"Unknown platform '{str(platform)[:30]}': use {', '.join(FRONT_DOORS[:-1])} or {FRONT_DOORS[-1]}.",
+                       field="platform")
+    return platform
 
 
 class SendError(Exception):
