@@ -106,9 +106,11 @@ def content_list(as_json: bool = typer.Option(False, "--json", help="machine-rea
 @db_app.command("upgrade")
 def db_upgrade(db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
     """Apply the schema migrations (the bot also does this when it starts)."""
-    from bot.migrate import upgrade_sync
-    url = load_settings().resolved_database_url(db)
-    upgrade_sync(url)
+    from bot.app import StartupError, migrate_database
+    try:
+        asyncio.run(migrate_database(load_settings().resolved_database_url(db)))
+    except StartupError as err:
+        fail(f"refusing to start: {err}")
     typer.echo("database is up to date")
 
 

@@ -6,10 +6,27 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from bot.db import ensure_sqlite_dir, normalise_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaTooNew(Exception):
+    """The database carries a revision this code does not ship: a newer bot migrated it. Upgrading cannot
+    help (there is nothing to run) and running on it could corrupt data the newer schema means otherwise."""
+
+    def __init__(self, current: tuple[str, ...], heads: tuple[str, ...]):
+        super().__init__(f"the database is at {', '.join(current)}, newer than this bot ({', '.join(heads)})")
+        self.current, self.heads = current, heads
+
+
+def unknown_revisions(script: ScriptDirectory, current: tuple[str, ...]) -> SchemaTooNew | None:
+    known = {rev.revision for rev in script.walk_revisions()}
+    if any(rev not in known for rev in current):
+        return SchemaTooNew(tuple(sorted(current)), tuple(sorted(script.get_heads())))
+    return None
 
 
 def alembic_config(url: str) -> Config:
