@@ -25,6 +25,14 @@ HELP = """\
   quit                         leave
 Answer a question with its number or in words."""
 
+
+
+def logs_note(path) -> str:
+    if path is None:
+        return "[dim]Operational logs: on stderr.[/dim]"
+    return f"[dim]Operational logs: {escape(str(path))} (--verbose shows them here).[/dim]"
+
+
 PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
 
 

@@ -6,6 +6,7 @@ import shlex
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, TextIO
 
 from rich.console import Console
@@ -65,8 +66,9 @@ class LessonPlace:
 
 
 class ConsoleSession:
-    def __init__(self, engine: Engine, user: str, console: Console, clock: Clock = system_clock):
-        self.engine, self.console, self.clock = engine, console, clock
+    def __init__(self, engine: Engine, user: str, console: Console, clock: Clock = system_clock,
+                 log_path: Path | None = None):
+        self.engine, self.console, self.clock, self.log_path = engine, console, clock, log_path
         self.actor = self._actor(user)
         self.place: LessonPlace | None = None
         self.card: QuestionCard | None = None
@@ -110,7 +112,7 @@ class ConsoleSession:
 
     # Commands ---------------------------------------------------------------------
     async def cmd_help(self, _args) -> None:
-        self.say(render.HELP)
+        self.say(render.HELP, render.logs_note(self.log_path))
 
     async def cmd_quit(self, _args) -> None:
         self.done = True
@@ -243,9 +245,9 @@ COMMANDS = {
 
 
 async def run_console(engine: Engine, user: str, stdin: TextIO = sys.stdin, console: Console | None = None,
-                      clock: Clock = system_clock) -> None:
+                      clock: Clock = system_clock, log_path: Path | None = None) -> None:
     console = console or Console()
-    session = ConsoleSession(engine, user, console, clock)
+    session = ConsoleSession(engine, user, console, clock, log_path)
     engine.router.register("console", ConsoleSender(console, session.receive_post))
     timer = SchedulerService(engine, clock)
     await timer.start()
