@@ -1,7 +1,6 @@
 """An interactive terminal session. It keeps only where the user is in a lesson; rules stay in the engine."""
 from __future__ import annotations
 
-import asyncio
 import shlex
 import sys
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Callable, TextIO
 from rich.console import Console
 
 from adapters.console import render
+from adapters.console.lines import LINE_MAX, read_line, tolerant
 from adapters.console.sender import ConsoleSender
 from bot.scheduler import SchedulerService
 from bot.engine import Engine
@@ -86,6 +86,10 @@ class ConsoleSession:
             self.console.print(item)
 
     async def handle(self, line: str) -> None:
+        line = line.rstrip("\r\n")
+        if len(line) > LINE_MAX:  # refused before anything parses it (shell-style splitting is slow on huge input)
+            self.say(f"[yellow]That line is too long (over {LINE_MAX:,} characters): nothing was done.[/yellow]")
+            return
         try:
             await self._dispatch(line.strip())
         except QuizError as err:
@@ -252,7 +256,7 @@ async def run_console(engine: Engine, user: str, stdin: TextIO = sys.stdin, cons
     timer = SchedulerService(engine, clock)
     await timer.start()
     try:
-        await _read_loop(session, console, stdin)
+        await _read_loop(session, console, tolerant(stdin))
     finally:
         await timer.stop()
 
@@ -264,7 +268,7 @@ async def _read_loop(session: ConsoleSession, console: Console, stdin: TextIO) -
     while not session.done:
         if interactive:
             console.print("[bold cyan]>[/bold cyan] ", end="")
-        line = await asyncio.to_thread(stdin.readline)  # the event loop stays free while we wait
-        if line == "":
+        line = await read_line(stdin)
+        if line is None:
             break
         await session.handle(line)

@@ -23,6 +23,7 @@ from bot.timeutil import is_valid_zone, zone
 from bot.views import Actor, ScheduleSpec, ScheduleView
 
 OPEN_MINUTES_MAX = 7 * 24 * 60
+CHANNEL_ID_MAX = 64
 ROLE_RE = re.compile(r"^[\w-]{1,64}$")
 WARN_AHEAD = timedelta(days=7)
 TIMING = ("local_time", "weekdays", "timezone")
@@ -37,6 +38,8 @@ def validated(catalog: Catalog, spec: ScheduleSpec, community_tz: str) -> dict:
     """Every field parsed and checked; returns the column values. Raises BadInput on the first problem."""
     if not (spec.channel_id or "").strip():
         raise BadInput("Pick a channel for the schedule.", field="channel")
+    if len(spec.channel_id.strip()) > CHANNEL_ID_MAX:  # the column's width: PostgreSQL would refuse the row
+        raise BadInput(f"A channel id is at most {CHANNEL_ID_MAX} characters.", field="channel")
     at = slots.parse_time(spec.time)
     weekdays = slots.parse_weekdays(spec.weekdays)
     tz = (spec.timezone or "").strip() or None
