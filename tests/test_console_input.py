@@ -89,3 +89,39 @@ async def test_a_schedule_for_an_overlong_channel_id_is_refused(engine):
         await engine.schedules.create(boss, ScheduleSpec("c" * HUGE, "09:00", "daily"), now)
     assert err.value.field == "channel"
     assert await engine.schedules.list(boss, now) == []
+
+
+RAW = ("\x1b", "\u202e", "\x07", "\x9b")
+
+
+async def test_names_and_echoed_text_cannot_drive_the_terminal(session, engine):  # noqa: F811
+    from sqlmodel import select
+
+    from bot.models import Learner
+    out = await say(session, "user \x1b[31mEve\u202e\x1b]0;pwned\x07", "\x1b[2Jdance", "group join \x9b31mX\u202e",
+                    "lesson 1", "next", "next", "2")
+    assert "Now playing as Eve." in out
+    assert "Unknown command '\\x1b[2jdance'" in out
+    assert "There is no group called '\\x9b31mX\\u202e'" in out
+    assert "Correct!" in out
+    assert not any(ch in out for ch in RAW), repr(out)
+    async with engine.store.read() as db:
+        stored = (await db.exec(select(Learner.user_id, Learner.display_name))).all()
+    assert [tuple(row) for row in stored] == [("eve", "Eve")]
+
+
+def test_console_survives_undecodable_bytes_in_names_and_lines(tmp_path):
+    import os
+    import subprocess
+    import sys
+    stdin = b"user \xff\xfe\x1b[2JBob\n\xc3\x28 lessons\nlessons\nquit\n"
+    result = subprocess.run([sys.executable, "-m", "adapters.cli", "console", "--user", b"\xff\xfeAda\x1b[31m"],
+                            input=stdin, capture_output=True, cwd=tmp_path, timeout=60,
+                            env={**os.environ, "COLUMNS": "200", "QUIZBOT_DATA_DIR": str(tmp_path)})
+    out, err = result.stdout.decode("utf-8"), result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 0, err
+    assert "Traceback" not in out + err
+    assert "hello Ada!" in out
+    assert "Now playing as \ufffd\ufffdBob." in out  # undecodable bytes shown as U+FFFD, the escape dropped
+    assert "Lessons" in out and "Bye" in out
+    assert b"\x1b" not in result.stdout

@@ -15,6 +15,7 @@ from adapters.console.lines import LINE_MAX, read_line, tolerant
 from adapters.console.sender import ConsoleSender
 from bot.scheduler import SchedulerService
 from bot.engine import Engine
+from bot.engine.identity import USER_ID_MAX, clean_name
 from bot.errors import BadInput, QuizError
 from bot.ids import parse_id
 from bot.views import Actor, PostCard, QuestionCard, ScheduleSpec
@@ -77,9 +78,9 @@ class ConsoleSession:
 
     @staticmethod
     def _actor(user: str) -> Actor:
-        name = " ".join(user.split())[:100] or "learner"
+        name = clean_name(user)  # the core's rule for names: no control characters, bounded
         # The terminal owner runs the bot, so they are its admin.
-        return Actor("console", COMMUNITY_ID, name.casefold(), name, is_admin=True, community_name="terminal")
+        return Actor("console", COMMUNITY_ID, name.casefold()[:USER_ID_MAX], name, is_admin=True, community_name="terminal")
 
     def say(self, *items) -> None:
         for item in items:
