@@ -58,3 +58,17 @@ def test_schedule_cli_with_a_huge_id(tmp_path):
         assert "Traceback" not in result.stderr + result.stdout
     missing = run_cli(["schedule", "remove", "#5", "--db", db], "", tmp_path)
     assert missing.returncode == 1 and "There is no schedule #5 here." in missing.stderr
+
+
+async def test_overlong_community_and_user_ids_are_refused_before_any_write(engine):
+    now = utc(2026, 3, 2, 9)
+    for who in (actor("u" * 65), actor("u1", community="c" * 65)):
+        with pytest.raises(BadInput, match="at most 64 characters"):
+            await engine.group_create(who, "Night Owls", now)
+    assert await engine.groups(actor("u1")) == []
+
+
+def test_schedule_cli_refuses_an_overlong_community(tmp_path):
+    result = run_cli(["schedule", "add", "--channel", "general", "--time", "09:00", "--community", "c" * 65,
+                      "--db", str(tmp_path / "ops.db")], "", tmp_path)
+    assert result.returncode == 1 and "at most 64 characters" in result.stderr

@@ -9,6 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Store
+from bot.errors import BadInput
 from bot.models import Community, Learner, LearnerStats
 from bot.views import Actor
 
@@ -43,6 +44,8 @@ def clean_name(name: str, limit: int = NAME_MAX) -> str:
 
 async def community_for(store: Store, session: AsyncSession, actor: Actor, now: datetime,
                         default_timezone: str = "UTC") -> Community:
+    if len(actor.community_id) > USER_ID_MAX or len(actor.user_id) > USER_ID_MAX:  # every write comes through here
+        raise BadInput(f"A community or user id is at most {USER_ID_MAX} characters.")
     stmt = store.insert(Community).values(
         platform=actor.platform, external_id=actor.community_id,
         name=clean_name(actor.community_name or actor.community_id, 200),
