@@ -6,10 +6,10 @@ from pathlib import Path
 
 from bot.content import Catalog, ContentError, load_catalog
 from bot.db import Store
-from bot.db_errors import DATABASE_FAULTS, database_problem
+from bot.db_errors import DATABASE_FAULTS, SchemaTooNew, database_problem
 from bot.engine import Engine
 from bot.heap import settle_heap
-from bot.migrate import SchemaTooNew, upgrade
+from bot.migrate import upgrade
 from bot.settings import Settings
 
 

@@ -19,3 +19,22 @@ class BadInput(QuizError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class StorageUnavailable(QuizError):
+    """The database could not take the change (disk full, locked too long): nothing of it was stored,
+    what was stored before is intact, and the same request can simply be made again later."""
+
+    reason = "the database is unavailable"
+
+    def __init__(self, reason: str | None = None):
+        self.reason = reason or self.reason
+        super().__init__(f"Not recorded: {self.reason}.")
+
+
+class StorageFull(StorageUnavailable):
+    reason = "the disk is full"
+
+
+class StorageBusy(StorageUnavailable):
+    reason = "the database is busy, try again in a moment"

@@ -9,17 +9,9 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from bot.db import ensure_sqlite_dir, normalise_url
+from bot.db_errors import SchemaTooNew
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-class SchemaTooNew(Exception):
-    """The database carries a revision this code does not ship: a newer bot migrated it. Upgrading cannot
-    help (there is nothing to run) and running on it could corrupt data the newer schema means otherwise."""
-
-    def __init__(self, current: tuple[str, ...], heads: tuple[str, ...]):
-        super().__init__(f"the database is at {', '.join(current)}, newer than this bot ({', '.join(heads)})")
-        self.current, self.heads = current, heads
 
 
 def unknown_revisions(script: ScriptDirectory, current: tuple[str, ...]) -> SchemaTooNew | None:

@@ -125,3 +125,13 @@ def test_console_survives_undecodable_bytes_in_names_and_lines(tmp_path):
     assert "Now playing as \ufffd\ufffdBob." in out  # undecodable bytes shown as U+FFFD, the escape dropped
     assert "Lessons" in out and "Bye" in out
     assert b"\x1b" not in result.stdout
+
+
+async def test_an_unexpected_error_is_logged_and_the_session_goes_on(session, monkeypatch, caplog):  # noqa: F811
+    async def broken(_actor):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(session.engine, "lessons", broken)
+    out = await say(session, "lessons")
+    assert "That did not work: an internal error (details in the log)." in out
+    assert "console command failed" in caplog.text and "RuntimeError: a bug" in caplog.text
+    assert "Question 1/3" in await say(session, "lesson 1", "next", "next")

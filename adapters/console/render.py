@@ -39,6 +39,15 @@ Answer a question with its number or in words."""
 
 
 
+def answer_not_recorded(reason: str) -> str:
+    return f"[red]answer not recorded: {escape(reason)}[/red] — the question stays open: answer it again later."
+
+
+def internal_error(log_path) -> str:
+    where = f" (details in {escape(str(log_path))})" if log_path else " (details in the log)"
+    return f"[red]That did not work: an internal error{where}.[/red] The session goes on."
+
+
 def logs_note(path) -> str:
     if path is None:
         return "[dim]Operational logs: on stderr.[/dim]"

@@ -1,12 +1,13 @@
 """An interactive terminal session. It keeps only where the user is in a lesson; rules stay in the engine."""
 from __future__ import annotations
 
+import logging
 import shlex
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Awaitable, Callable, TextIO
 
 from rich.console import Console
 
@@ -16,10 +17,11 @@ from adapters.console.sender import ConsoleSender
 from bot.scheduler import SchedulerService
 from bot.engine import Engine
 from bot.engine.identity import USER_ID_MAX, clean_name
-from bot.errors import BadInput, QuizError
+from bot.errors import BadInput, QuizError, StorageUnavailable
 from bot.ids import parse_id
-from bot.views import Actor, PostCard, QuestionCard, ScheduleSpec
+from bot.views import Actor, PostCard, QuestionCard, ScheduleSpec, Verdict
 
+log = logging.getLogger(__name__)
 COMMUNITY_ID = "local"
 LOCAL_CHANNEL = "general"
 
@@ -93,8 +95,11 @@ class ConsoleSession:
             return
         try:
             await self._dispatch(line.strip())
-        except QuizError as err:
+        except QuizError as err:  # including a change the database could not take (disk full, busy)
             self.say(f"[red]{render.escape(str(err))}[/red]")
+        except Exception:  # a bug must not end the learner's session; the log has the traceback
+            log.exception("console command failed")
+            self.say(render.internal_error(self.log_path))
 
     async def _dispatch(self, line: str) -> None:
         try:
@@ -196,8 +201,9 @@ class ConsoleSession:
         if not args:
             self.say(render.post(self.daily))
             return
-        verdict = await self.engine.answer_post(self.actor, self.daily.post_id, " ".join(args), self.clock())
-        self.say(render.verdict(verdict))
+        verdict = await self._verdict(self.engine.answer_post(self.actor, self.daily.post_id, " ".join(args), self.clock()))
+        if verdict is not None:
+            self.say(render.verdict(verdict))
 
     async def cmd_schedule(self, args) -> None:
         sub = args[0].lower() if args else "list"
@@ -229,8 +235,18 @@ class ConsoleSession:
             self.say("[bold]Lesson complete![/bold] 'streak' shows your streak, 'lessons' what's next.")
             self.place = None
 
+    async def _verdict(self, pending: Awaitable[Verdict]) -> Verdict | None:
+        """The answer's verdict, or None (and why) when the database could not record it: the question stays open."""
+        try:
+            return await pending
+        except StorageUnavailable as err:
+            self.say(render.answer_not_recorded(err.reason))
+            return None
+
     async def _answer(self, text: str) -> None:
-        verdict = await self.engine.answer(self.actor, self.card.delivery_id, text, self.clock())
+        verdict = await self._verdict(self.engine.answer(self.actor, self.card.delivery_id, text, self.clock()))
+        if verdict is None:
+            return
         self.card = None
         self.say(render.verdict(verdict))
         if self.place is not None:
