@@ -18,6 +18,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 app.add_typer(db_app, name="db")
 app.add_typer(schedule_app, name="schedule")
+LOG_FILE = "quizbot.log"  # in the data folder (QUIZBOT_DATA_DIR), for the terminal session
 
 
 @app.callback()
@@ -42,7 +43,10 @@ def load_settings():
         fail(f"invalid configuration: {problems}")
 
 
-def configure_logging() -> None:
+def configure_logging(to_file: bool = False) -> Path | None:
+    """Operators' logs on stderr; with `to_file` (a terminal session) in data/quizbot.log instead, unless
+    LOG_LEVEL asks for them. Returns the log file's path when logs go to a file."""
+    import logging
     import os
 
     from pydantic import ValidationError
@@ -52,9 +56,18 @@ def configure_logging() -> None:
     try:
         settings = Settings()
         level, fmt = settings.log_level, settings.log_format
+        path = settings.data_dir / LOG_FILE if to_file and "log_level" not in settings.model_fields_set else None
     except ValidationError:  # the command itself reports bad configuration; still log in the asked format
-        level, fmt = os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "text")
+        level, fmt, path = os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "text"), None
+    if path is not None:
+        try:
+            setup_logging(level, fmt, path=path.expanduser().resolve())
+            logging.captureWarnings(True)  # library warnings are log lines too, not text in the session
+            return path
+        except OSError as err:
+            typer.echo(f"cannot write the log file {path} ({err.strerror}): logging to stderr", err=True)
     setup_logging(level, fmt)
+    return None
 
 
 async def start_app(db: Path | None):
@@ -125,22 +138,31 @@ def content_list(as_json: bool = typer.Option(False, "--json", help="machine-rea
 @db_app.command("upgrade")
 def db_upgrade(db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
     """Apply the schema migrations (the bot also does this when it starts)."""
-    from bot.migrate import upgrade_sync
-    url = load_settings().resolved_database_url(db)
-    upgrade_sync(url)
+    from bot.app import StartupError, migrate_database
+    try:
+        asyncio.run(migrate_database(load_settings().resolved_database_url(db)))
+    except StartupError as err:
+        fail(f"refusing to start: {err}")
     typer.echo("database is up to date")
+
+
+VERBOSE = typer.Option(False, "--verbose", "-v", help="show the operational logs on stderr (default: data/quizbot.log)")
 
 
 @app.command("console")
 def console(user: str = typer.Option("you", help="your learner name (several names share a leaderboard)"),
-            db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
+            db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)"),
+            verbose: bool = VERBOSE) -> None:
     """Take the course in the terminal: no account or token needed."""
     from adapters.console.session import run_console
+
+    # The session is for the learner: migration and scheduler lines go to a file unless asked for.
+    log_path = None if verbose else configure_logging(to_file=True)
 
     async def main() -> None:
         bot_app = await start_app(db)
         try:
-            await run_console(bot_app.engine, user)
+            await run_console(bot_app.engine, user, log_path=log_path)
         finally:
             await bot_app.close()
 
@@ -181,10 +203,11 @@ def run(platform: str = typer.Argument("console", help="console | discord | slac
         http: bool = typer.Option(False, "--http", help="Slack: serve HTTP (Events API) instead of Socket Mode"),
         port: int = typer.Option(3000, help="Slack HTTP mode: port to listen on"),
         user: str = typer.Option("you", help="console: your learner name"),
-        db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
+        db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)"),
+        verbose: bool = VERBOSE) -> None:
     """Run the bot on one front door (the terminal by default)."""
     if platform == "console":
-        return console(user=user, db=db)
+        return console(user=user, db=db, verbose=verbose)
     settings = load_settings()
     if platform == "discord":
         from adapters.discord.main import run_discord

@@ -12,6 +12,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
+
+from bot.migrate import alembic_config, unknown_revisions
+
 CONNECT_TIMEOUT = 5.0  # seconds, for a database server
 
 
@@ -38,9 +42,6 @@ def check_content(content_dir: Path) -> Check:
 
 def script_heads(url: str) -> tuple[str, ...]:
     """The newest revision(s) shipped in bot/migrations."""
-    from alembic.script import ScriptDirectory
-
-    from bot.migrate import alembic_config
     return tuple(sorted(ScriptDirectory.from_config(alembic_config(url)).get_heads()))
 
 
@@ -103,6 +104,9 @@ def check_database(url: str) -> Check:
                                         f"{type(reason).__name__}: {str(reason).splitlines()[0] if str(reason) else ''}".rstrip(": "))
     if current is None:
         return Check("database", False, f"{backend} database is not migrated (no alembic_version table; run `quizbot db upgrade`)")
+    too_new = unknown_revisions(ScriptDirectory.from_config(alembic_config(url)), current)
+    if too_new is not None:  # upgrading cannot help: this bot is older than its database
+        return Check("database", False, f"refusing to start: {too_new}")
     if current != heads:
         return Check("database", False, f"{backend} at {', '.join(current) or 'no revision'}, "
                                         f"newest is {', '.join(heads)} (run `quizbot db upgrade`)")

@@ -15,6 +15,8 @@ from rich.console import Console
 from adapters.console import render
 from adapters.console.sender import ConsoleSender
 from bot.errors import QuizError
+from bot.ids import parse_id
+from bot.ports import require_front_door
 from bot.views import Actor, ScheduleSpec
 
 schedule_app = typer.Typer(help="Daily schedules, for operators (acts as an admin of the community).",
@@ -25,6 +27,7 @@ DB = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot
 
 
 def operator(platform: str, community: str) -> Actor:
+    require_front_door(platform)
     return Actor(platform, community, "operator", "operator", is_admin=True)
 
 
@@ -75,8 +78,14 @@ def add(channel: str = typer.Option(..., help="channel id (the terminal's channe
 
 
 def _simple(name: str, doc: str, call):
-    def command(schedule_id: int = typer.Argument(..., help="schedule number, from 'schedule list'"),
+    def command(schedule: str = typer.Argument(..., metavar="SCHEDULE_ID", help="schedule number, from 'schedule list'"),
                 platform: str = PLATFORM, community: str = COMMUNITY, db: Optional[Path] = DB) -> None:
+        try:
+            schedule_id = parse_id(schedule, "schedule")  # before opening anything: no query sees a bad id
+        except QuizError as err:
+            typer.echo(str(err), err=True)
+            raise typer.Exit(1)
+
         async def action(engine, now):
             return await call(engine, operator(platform, community), schedule_id, now)
         run_on_engine(db, action)

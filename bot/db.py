@@ -6,6 +6,7 @@ SQLITE_BUSY under concurrency instead of waiting on busy_timeout).
 """
 from __future__ import annotations
 
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
@@ -13,9 +14,12 @@ from typing import AsyncIterator
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.util import await_only
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db_errors import storage_error
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -86,20 +90,34 @@ class Store:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        async with self.engine.connect() as conn:
-            if self.is_sqlite:
-                conn = await conn.execution_options(sqlite_immediate=True)
-            async with conn.begin():
-                async with AsyncSession(bind=conn, expire_on_commit=False) as session:
-                    yield session
-                    await session.flush()
+        """One transaction. A disk that is full or a lock held past the busy timeout raises StorageFull or
+        StorageBusy (typed, for every front door to show); the transaction is rolled back, nothing half-stored."""
+        try:
+            async with self.engine.connect() as conn:
+                if self.is_sqlite:
+                    conn = await conn.execution_options(sqlite_immediate=True)
+                async with conn.begin():
+                    async with AsyncSession(bind=conn, expire_on_commit=False) as session:
+                        yield session
+                        await session.flush()
+        except (DBAPIError, sqlite3.Error) as err:
+            mapped = storage_error(err)
+            if mapped is None:
+                raise
+            raise mapped from err
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self.engine.connect() as conn:
-            async with conn.begin():
-                async with AsyncSession(bind=conn, expire_on_commit=False) as session:
-                    yield session
+        try:
+            async with self.engine.connect() as conn:
+                async with conn.begin():
+                    async with AsyncSession(bind=conn, expire_on_commit=False) as session:
+                        yield session
+        except (DBAPIError, sqlite3.Error) as err:
+            mapped = storage_error(err)
+            if mapped is None:
+                raise
+            raise mapped from err
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -27,3 +27,22 @@ class StaleControl(NotFound):
 
     def __init__(self):
         super().__init__("This button is no longer active.")
+
+
+class StorageUnavailable(QuizError):
+    """The database could not take the change (disk full, locked too long): nothing of it was stored,
+    what was stored before is intact, and the same request can simply be made again later."""
+
+    reason = "the database is unavailable"
+
+    def __init__(self, reason: str | None = None):
+        self.reason = reason or self.reason
+        super().__init__(f"Not recorded: {self.reason}.")
+
+
+class StorageFull(StorageUnavailable):
+    reason = "the disk is full"
+
+
+class StorageBusy(StorageUnavailable):
+    reason = "the database is busy, try again in a moment"

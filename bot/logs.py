@@ -179,17 +179,23 @@ def parse_level(level: str | int) -> int:
     return value if isinstance(value, int) else logging.INFO
 
 
-def setup_logging(level: str = "INFO", fmt: str = "text", *, stream: TextIO | None = None,
+def setup_logging(level: str = "INFO", fmt: str = "text", *, stream: TextIO | None = None, path: Path | None = None,
                   env: Mapping[str, str | None] | None = None, env_file: str | Path | None = ".env") -> logging.Handler:
     """Configure the root logger: one handler, JSON or text lines, secrets masked.
 
-    Safe to call again (it replaces the handler it installed before and leaves other handlers,
-    such as pytest's, alone). Returns the handler.
+    Lines go to `path` (appended) when given, else to `stream` or stderr. Safe to call again (it
+    replaces the handler it installed before and leaves other handlers, such as pytest's, alone).
+    Returns the handler; opening `path` may raise OSError, and then nothing was changed.
     """
     root = logging.getLogger()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    else:
+        handler = logging.StreamHandler(stream) if stream is not None else StderrHandler()
     for old in [h for h in root.handlers if getattr(h, "_quizbot", False)]:
         root.removeHandler(old)
-    handler: logging.Handler = logging.StreamHandler(stream) if stream is not None else StderrHandler()
+        old.close()
     handler._quizbot = True  # type: ignore[attr-defined]
     handler.setFormatter(JsonFormatter() if str(fmt).strip().lower() == "json" else TextFormatter())
     handler.addFilter(RedactingFilter(Redactor(secret_values(env, env_file))))

@@ -6,10 +6,19 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from bot.db import ensure_sqlite_dir, normalise_url
+from bot.db_errors import SchemaTooNew
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def unknown_revisions(script: ScriptDirectory, current: tuple[str, ...]) -> SchemaTooNew | None:
+    known = {rev.revision for rev in script.walk_revisions()}
+    if any(rev not in known for rev in current):
+        return SchemaTooNew(tuple(sorted(current)), tuple(sorted(script.get_heads())))
+    return None
 
 
 def alembic_config(url: str) -> Config:

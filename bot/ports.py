@@ -1,9 +1,20 @@
 """What the core needs from a front door to post on a schedule. Each platform implements it."""
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Iterable, Protocol
 
+from bot.errors import BadInput
 from bot.views import PostCard, ResultsView
+
+FRONT_DOORS = ("console", "discord", "slack")  # the platforms a schedule can post to
+
+
+def require_front_door(platform: str, registered: Iterable[str] = ()) -> str:
+    """A shipped door, or one this process registered a sender for (an embedding, the benchmark)."""
+    if platform not in FRONT_DOORS and platform not in registered:
+        raise BadInput(f"Unknown platform '{str(platform)[:30]}': use {', '.join(FRONT_DOORS[:-1])} or {FRONT_DOORS[-1]}.",
+                       field="platform")
+    return platform
 
 
 class SendError(Exception):

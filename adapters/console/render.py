@@ -1,11 +1,23 @@
 """Turn engine views into terminal text. User-supplied text is escaped so it cannot inject markup."""
 from __future__ import annotations
 
-from rich.markup import escape
+import re
+
+from rich.markup import escape as escape_markup
 from rich.table import Table
 
 from bot.views import (GroupChange, GroupView, LeaderboardView, LessonListing, PostCard, QuestionCard, ResultsView,
                        ScheduleView, SnippetCard, StreakView, Verdict)
+
+# What a terminal would act on rather than show: C0/C1 controls (ESC starts colour, cursor and title
+# sequences), bidi overrides that reorder the line, line separators, lone surrogates. Newline and tab stay.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def escape(text: str) -> str:
+    """Any text for the terminal: control characters shown as \\x1b or \\u202e (never acted on), markup escaped."""
+    return escape_markup(UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text))
+
 
 HELP = """\
 [bold]Commands[/bold]
@@ -24,6 +36,23 @@ HELP = """\
   help                         this list
   quit                         leave
 Answer a question with its number or in words."""
+
+
+
+def answer_not_recorded(reason: str) -> str:
+    return f"[red]answer not recorded: {escape(reason)}[/red] — the question stays open: answer it again later."
+
+
+def internal_error(log_path) -> str:
+    where = f" (details in {escape(str(log_path))})" if log_path else " (details in the log)"
+    return f"[red]That did not work: an internal error{where}.[/red] The session goes on."
+
+
+def logs_note(path) -> str:
+    if path is None:
+        return "[dim]Operational logs: on stderr.[/dim]"
+    return f"[dim]Operational logs: {escape(str(path))} (--verbose shows them here).[/dim]"
+
 
 PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
 

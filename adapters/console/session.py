@@ -1,22 +1,27 @@
 """An interactive terminal session. It keeps only where the user is in a lesson; rules stay in the engine."""
 from __future__ import annotations
 
-import asyncio
+import logging
 import shlex
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, TextIO
+from pathlib import Path
+from typing import Awaitable, Callable, TextIO
 
 from rich.console import Console
 
 from adapters.console import render
+from adapters.console.lines import LINE_MAX, read_line, tolerant
 from adapters.console.sender import ConsoleSender
 from bot.scheduler import SchedulerService
 from bot.engine import Engine
-from bot.errors import BadInput, QuizError
-from bot.views import Actor, PostCard, QuestionCard, ScheduleSpec
+from bot.engine.identity import USER_ID_MAX, clean_name
+from bot.errors import BadInput, QuizError, StorageUnavailable
+from bot.ids import parse_id
+from bot.views import Actor, PostCard, QuestionCard, ScheduleSpec, Verdict
 
+log = logging.getLogger(__name__)
 COMMUNITY_ID = "local"
 LOCAL_CHANNEL = "general"
 
@@ -64,8 +69,9 @@ class LessonPlace:
 
 
 class ConsoleSession:
-    def __init__(self, engine: Engine, user: str, console: Console, clock: Clock = system_clock):
-        self.engine, self.console, self.clock = engine, console, clock
+    def __init__(self, engine: Engine, user: str, console: Console, clock: Clock = system_clock,
+                 log_path: Path | None = None):
+        self.engine, self.console, self.clock, self.log_path = engine, console, clock, log_path
         self.actor = self._actor(user)
         self.place: LessonPlace | None = None
         self.card: QuestionCard | None = None
@@ -74,19 +80,26 @@ class ConsoleSession:
 
     @staticmethod
     def _actor(user: str) -> Actor:
-        name = " ".join(user.split())[:100] or "learner"
+        name = clean_name(user)  # the core's rule for names: no control characters, bounded
         # The terminal owner runs the bot, so they are its admin.
-        return Actor("console", COMMUNITY_ID, name.casefold(), name, is_admin=True, community_name="terminal")
+        return Actor("console", COMMUNITY_ID, name.casefold()[:USER_ID_MAX], name, is_admin=True, community_name="terminal")
 
     def say(self, *items) -> None:
         for item in items:
             self.console.print(item)
 
     async def handle(self, line: str) -> None:
+        line = line.rstrip("\r\n")
+        if len(line) > LINE_MAX:  # refused before anything parses it (shell-style splitting is slow on huge input)
+            self.say(f"[yellow]That line is too long (over {LINE_MAX:,} characters): nothing was done.[/yellow]")
+            return
         try:
             await self._dispatch(line.strip())
-        except QuizError as err:
+        except QuizError as err:  # including a change the database could not take (disk full, busy)
             self.say(f"[red]{render.escape(str(err))}[/red]")
+        except Exception:  # a bug must not end the learner's session; the log has the traceback
+            log.exception("console command failed")
+            self.say(render.internal_error(self.log_path))
 
     async def _dispatch(self, line: str) -> None:
         try:
@@ -109,7 +122,7 @@ class ConsoleSession:
 
     # Commands ---------------------------------------------------------------------
     async def cmd_help(self, _args) -> None:
-        self.say(render.HELP)
+        self.say(render.HELP, render.logs_note(self.log_path))
 
     async def cmd_quit(self, _args) -> None:
         self.done = True
@@ -188,8 +201,9 @@ class ConsoleSession:
         if not args:
             self.say(render.post(self.daily))
             return
-        verdict = await self.engine.answer_post(self.actor, self.daily.post_id, " ".join(args), self.clock())
-        self.say(render.verdict(verdict))
+        verdict = await self._verdict(self.engine.answer_post(self.actor, self.daily.post_id, " ".join(args), self.clock()))
+        if verdict is not None:
+            self.say(render.verdict(verdict))
 
     async def cmd_schedule(self, args) -> None:
         sub = args[0].lower() if args else "list"
@@ -199,8 +213,8 @@ class ConsoleSession:
         if sub == "add" and len(args) >= 2:
             view = await desk.create(self.actor, schedule_spec(LOCAL_CHANNEL, args[1:]), now)
             return self.say("Scheduled.\n" + render.schedules([view]))
-        if sub in SCHEDULE_ACTIONS and len(args) == 2 and args[1].lstrip("#").isdigit():
-            schedule_id = int(args[1].lstrip("#"))
+        if sub in SCHEDULE_ACTIONS and len(args) == 2:
+            schedule_id = parse_id(args[1], "schedule")
             result = await SCHEDULE_ACTIONS[sub](desk, self.actor, schedule_id, now)
             return self.say(f"{sub}: {result.status} ({result.local_date})" if hasattr(result, "status")
                             else render.schedules([result]))
@@ -221,8 +235,18 @@ class ConsoleSession:
             self.say("[bold]Lesson complete![/bold] 'streak' shows your streak, 'lessons' what's next.")
             self.place = None
 
+    async def _verdict(self, pending: Awaitable[Verdict]) -> Verdict | None:
+        """The answer's verdict, or None (and why) when the database could not record it: the question stays open."""
+        try:
+            return await pending
+        except StorageUnavailable as err:
+            self.say(render.answer_not_recorded(err.reason))
+            return None
+
     async def _answer(self, text: str) -> None:
-        verdict = await self.engine.answer(self.actor, self.card.delivery_id, text, self.clock())
+        verdict = await self._verdict(self.engine.answer(self.actor, self.card.delivery_id, text, self.clock()))
+        if verdict is None:
+            return
         self.card = None
         self.say(render.verdict(verdict))
         if self.place is not None:
@@ -242,14 +266,14 @@ COMMANDS = {
 
 
 async def run_console(engine: Engine, user: str, stdin: TextIO = sys.stdin, console: Console | None = None,
-                      clock: Clock = system_clock) -> None:
+                      clock: Clock = system_clock, log_path: Path | None = None) -> None:
     console = console or Console()
-    session = ConsoleSession(engine, user, console, clock)
+    session = ConsoleSession(engine, user, console, clock, log_path)
     engine.router.register("console", ConsoleSender(console, session.receive_post))
     timer = SchedulerService(engine, clock)
     await timer.start()
     try:
-        await _read_loop(session, console, stdin)
+        await _read_loop(session, console, tolerant(stdin))
     finally:
         await timer.stop()
 
@@ -261,7 +285,7 @@ async def _read_loop(session: ConsoleSession, console: Console, stdin: TextIO) -
     while not session.done:
         if interactive:
             console.print("[bold cyan]>[/bold cyan] ", end="")
-        line = await asyncio.to_thread(stdin.readline)  # the event loop stays free while we wait
-        if line == "":
+        line = await read_line(stdin)
+        if line is None:
             break
         await session.handle(line)

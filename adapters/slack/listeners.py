@@ -23,6 +23,7 @@ from adapters.slack.admin import REFUSAL, Directory, Person
 from adapters.slack.home import gather, home_view
 from adapters.slack.sender import SlackSender
 from bot.errors import BadInput, QuizError
+from bot.ids import parse_id
 from bot.views import Actor, ScheduleView
 
 log = logging.getLogger(__name__)
@@ -269,7 +270,7 @@ def register(app: AsyncApp, front: Front) -> None:
         container = body.get("container") or {}
         try:
             actor, _ = await front.who(client, body, context)
-            verdict = await engine.answer_post(actor, int(post_id), choice, front.clock())
+            verdict = await engine.answer_post(actor, parse_id(post_id, "daily question"), choice, front.clock())
         except QuizError as err:
             return await reply(respond, bk.notice(str(err)))
         except Exception:
@@ -277,7 +278,7 @@ def register(app: AsyncApp, front: Front) -> None:
             return await reply(respond, bk.notice(OOPS))
         await reply(respond, bk.verdict_message(verdict))
         if verdict.status == "new":
-            front.sender.answered(int(post_id), actor.community_id, container.get("channel_id") or
+            front.sender.answered(parse_id(post_id, "daily question"), actor.community_id, container.get("channel_id") or
                                   (body.get("channel") or {}).get("id", ""),
                                   container.get("message_ts") or (body.get("message") or {}).get("ts", ""))
 
@@ -285,7 +286,7 @@ def register(app: AsyncApp, front: Front) -> None:
     async def post_text(ack, body, action, client, respond, context):
         started = time.monotonic()
         await ack()
-        post_id = int(action["action_id"].split(":", 1)[1])
+        post_id = parse_id(action["action_id"].split(":", 1)[1], "daily question")
         container = body.get("container") or {}
         meta = {"post": post_id, "channel": container.get("channel_id", ""), "ts": container.get("message_ts", "")}
 
@@ -352,7 +353,7 @@ def register(app: AsyncApp, front: Front) -> None:
         async def step():
             if state is None or not delivery.isdigit():
                 raise BadInput(OOPS)
-            return md.verdict_view(await engine.answer(actor, int(delivery), choice, front.clock()), state, title)
+            return md.verdict_view(await engine.answer(actor, parse_id(delivery, "question"), choice, front.clock()), state, title)
         await study_step(client, body, title, "answering in the study modal", step)
 
     @app.view(md.STUDY)
@@ -412,7 +413,7 @@ def register(app: AsyncApp, front: Front) -> None:
         started = time.monotonic()
         await ack()
         verb, _, raw_id = action["action_id"].removeprefix("sched_").partition(":")
-        schedule_id = int(raw_id)
+        schedule_id = parse_id(raw_id, "schedule")
         actor, _ = await front.who(client, body, context)
         if not actor.is_admin:
             return await refuse(client, body)
@@ -463,7 +464,7 @@ def register(app: AsyncApp, front: Front) -> None:
                 return await ack(response_action="errors", errors={"channel": problem})
             work = engine.schedules.create(actor, form.spec(channel_name), now)
         else:
-            work = engine.schedules.update(actor, int(schedule_id), now, **form.changes())
+            work = engine.schedules.update(actor, parse_id(schedule_id, "schedule"), now, **form.changes())
         saved = await front.submit(ack, client, body, "Schedule", work, started, ok_view=lambda _: None,
                                    field_errors=lambda err: {md.field_for(err, fields): str(err)})
         if saved is not None:

@@ -60,7 +60,7 @@ class Catalog:
     def find_lesson(self, text: str) -> Lesson | None:
         """A lesson by id, by its 1-based number, or by a unique case-insensitive title prefix."""
         text = text.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self.lessons):
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= len(self.lessons):  # isdigit alone takes '²'
             return self.lessons[int(text) - 1]
         exact = self.lesson(text)
         if exact:

@@ -21,6 +21,8 @@ from bot.engine.posting import Poster, PostingPolicy
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import CommunityRef, LearnerRef, Readers, community_for, find_learner, find_reader, learner_for
 from bot.errors import NotAllowed, NotFound
+from bot.ids import is_row_id, require_id
+from bot.limits import capped
 from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post, Schedule
 from bot.ports import SenderRouter
 from bot.streaks import FREEZE_MAX
@@ -49,13 +51,13 @@ class Engine:
             return lessons_mod.listings(self.catalog, await lessons_mod.answered_questions(session, learner))
 
     def snippet(self, lesson: str, index: int) -> SnippetCard:
-        return lessons_mod.snippet_card(self.catalog, lesson, index)
+        return lessons_mod.snippet_card(self.catalog, capped(lesson), index)
 
     def lesson_choices(self, prefix: str) -> list[tuple[str, str]]:
-        return lessons_mod.lesson_matches(self.catalog, prefix)
+        return lessons_mod.lesson_matches(self.catalog, capped(prefix))
 
     async def lesson_question(self, actor: Actor, lesson: str, index: int, now: datetime) -> QuestionCard:
-        found = lessons_mod.find_lesson(self.catalog, lesson)
+        found = lessons_mod.find_lesson(self.catalog, capped(lesson))
         if not 0 <= index < len(found.questions):
             raise NotFound(f"Lesson '{found.title}' has {len(found.questions)} questions; there is no question {index + 1}.")
         return await self.desk.deliver(actor, found.questions[index].id, "lesson", require_aware(now),
@@ -68,13 +70,16 @@ class Engine:
         return await self.desk.deliver(actor, question_id, "practice", require_aware(now))
 
     async def answer(self, actor: Actor, delivery_id: int, answer: str, now: datetime) -> Verdict:
-        return await self.committer.submit(actor, delivery_id, (answer or "")[:ANSWER_TEXT_MAX], require_aware(now))
+        return await self.committer.submit(actor, require_id(delivery_id, "question"), (answer or "")[:ANSWER_TEXT_MAX],
+                                           require_aware(now))
 
     async def answer_post(self, actor: Actor, post_id: int, answer: str, now: datetime) -> Verdict:
         """A click or modal on a daily post: the front door knows the post, the engine its delivery."""
-        return await self.committer.submit(actor, None, (answer or "")[:ANSWER_TEXT_MAX], require_aware(now), post_id)
+        return await self.committer.submit(actor, None, (answer or "")[:ANSWER_TEXT_MAX], require_aware(now),
+                                           require_id(post_id, "daily question"))
 
     async def post_question(self, post_id: int) -> QuestionCard:
+        require_id(post_id, "daily question")
         async with self.store.read() as session:
             post = await session.get(Post, post_id)
             delivery = await session.get(Delivery, post.delivery_id) if post and post.delivery_id else None
@@ -84,6 +89,8 @@ class Engine:
 
     async def post_state(self, post_id: int) -> PostState | None:
         """Where a daily post stands, e.g. so a front door stops live count edits once it is revealed."""
+        if not is_row_id(post_id):
+            return None
         async with self.store.read() as session:
             post = await session.get(Post, post_id)
         if post is None:
@@ -91,6 +98,8 @@ class Engine:
         return PostState(post.id, post.status, post.closes_at, post.revealed_at is not None, post.message_ref)
 
     async def post_answer_count(self, post_id: int) -> int:
+        if not is_row_id(post_id):
+            return 0
         async with self.store.read() as session:
             post = await session.get(Post, post_id)
             if post is None or post.delivery_id is None:
@@ -122,7 +131,7 @@ class Engine:
 
     async def leaderboard(self, actor: Actor, now: datetime, period: str | None = None,
                           group: str | None = None, limit: int = 10) -> LeaderboardView:
-        now, period = require_aware(now), board_mod.parse_period(period)
+        now, period, group = require_aware(now), board_mod.parse_period(capped(period)), group and capped(group)
         async with self.store.read() as session:
             remembered = self.readers.get(actor)
             if remembered is not None:
@@ -142,7 +151,7 @@ class Engine:
                                              local_day(now, community.timezone), found, limit, zone_remembered)
 
     async def group_leaderboard(self, actor: Actor, now: datetime, period: str | None = None) -> LeaderboardView:
-        now, period = require_aware(now), board_mod.parse_period(period)
+        now, period = require_aware(now), board_mod.parse_period(capped(period))
         async with self.store.read() as session:
             community, learner = await find_reader(session, actor)
             if community is None:
@@ -153,12 +162,12 @@ class Engine:
     async def group_create(self, actor: Actor, name: str, now: datetime) -> GroupChange:
         async with self.store.write() as session:
             community, learner = await learner_for(self.store, session, actor, require_aware(now), self.default_timezone)
-            return await groups_mod.create(self.store, session, community, learner, name, now)
+            return await groups_mod.create(self.store, session, community, learner, capped(name), now)
 
     async def group_join(self, actor: Actor, name: str, now: datetime) -> GroupChange:
         async with self.store.write() as session:
             community, learner = await learner_for(self.store, session, actor, require_aware(now), self.default_timezone)
-            return await groups_mod.join(self.store, session, community, learner, name, now)
+            return await groups_mod.join(self.store, session, community, learner, capped(name), now)
 
     async def group_leave(self, actor: Actor, now: datetime) -> GroupChange:
         async with self.store.write() as session:
@@ -173,12 +182,13 @@ class Engine:
     async def group_choices(self, actor: Actor, prefix: str) -> list[str]:
         async with self.store.read() as session:
             community, _ = await find_learner(session, actor)
-            return await groups_mod.group_names(session, community, prefix)
+            return await groups_mod.group_names(session, community, capped(prefix))
 
     # Community settings and maintenance --------------------------------------
     async def set_timezone(self, actor: Actor, tz_name: str, now: datetime) -> str:
         if not actor.is_admin:
             raise NotAllowed("Only admins can change the community's time zone.")
+        tz_name = capped(tz_name)
         if not is_valid_zone(tz_name):
             raise NotFound(f"Unknown time zone '{tz_name[:64]}': use an IANA name such as Europe/Berlin.")
         async with self.store.write() as session:

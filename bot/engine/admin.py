@@ -18,6 +18,7 @@ from bot.engine.identity import find_learner
 from bot.engine.posting import Poster
 from bot.errors import BadInput, NotFound
 from bot.models import Community, Delivery, Post, Schedule
+from bot.ports import require_front_door
 from bot.timeutil import local_day, require_aware
 from bot.views import Actor, NextPost, PostOutcome, QuestionCard, ScheduleSpec, ScheduleView
 
@@ -49,6 +50,7 @@ class ScheduleDesk:
     @notifies
     async def create(self, actor: Actor, spec: ScheduleSpec, now: datetime) -> ScheduleView:
         now = require_aware(now)
+        require_front_door(actor.platform, self.poster.router.senders)  # a schedule nobody could ever post
         async with self.store.write() as session:
             schedule = await sched.create(self.store, session, self.catalog, actor, spec, now, self.default_timezone)
             community, _ = await find_learner(session, actor)

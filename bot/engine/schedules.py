@@ -16,11 +16,13 @@ from bot.db import Store
 from bot.engine import tracks
 from bot.engine.identity import community_for, find_learner
 from bot.errors import BadInput, NotAllowed, NotFound
+from bot.ids import require_id
 from bot.models import Community, Post, Schedule
 from bot.timeutil import is_valid_zone, zone
 from bot.views import Actor, ScheduleSpec, ScheduleView
 
 OPEN_MINUTES_MAX = 7 * 24 * 60
+CHANNEL_ID_MAX = 64
 ROLE_RE = re.compile(r"^[\w-]{1,64}$")
 WARN_AHEAD = timedelta(days=7)
 TIMING = ("local_time", "weekdays", "timezone")
@@ -35,6 +37,8 @@ def validated(catalog: Catalog, spec: ScheduleSpec, community_tz: str) -> dict:
     """Every field parsed and checked; returns the column values. Raises BadInput on the first problem."""
     if not (spec.channel_id or "").strip():
         raise BadInput("Pick a channel for the schedule.", field="channel")
+    if len(spec.channel_id.strip()) > CHANNEL_ID_MAX:  # the column's width: PostgreSQL would refuse the row
+        raise BadInput(f"A channel id is at most {CHANNEL_ID_MAX} characters.", field="channel")
     at = slots.parse_time(spec.time)
     weekdays = slots.parse_weekdays(spec.weekdays)
     tz = (spec.timezone or "").strip() or None
@@ -106,6 +110,7 @@ async def view(session: AsyncSession, catalog: Catalog, schedule: Schedule, comm
 
 
 async def load(session: AsyncSession, actor: Actor, schedule_id: int, lock: bool = False) -> tuple[Schedule, Community]:
+    require_id(schedule_id, "schedule")
     community, _ = await find_learner(session, actor)
     stmt = select(Schedule).where(Schedule.id == schedule_id)
     schedule = (await session.exec(stmt.with_for_update(key_share=True) if lock else stmt)).first()  # NO KEY UPDATE: posts may still reference it

@@ -8,6 +8,7 @@ from sqlalchemy import pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import bot.models  # noqa: F401  (registers the tables on the metadata)
+from bot.migrate import unknown_revisions
 from sqlmodel import SQLModel
 
 config = context.config
@@ -31,6 +32,9 @@ def _migrate(connection) -> None:
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=sqlite,
                       compare_type=True, include_object=ours)
+    too_new = unknown_revisions(context.script, tuple(context.get_context().get_current_heads()))
+    if too_new is not None:  # before Alembic tries to resolve it ("Can't locate revision")
+        raise too_new
     with context.begin_transaction():
         context.run_migrations()
         if sqlite:
