@@ -83,7 +83,7 @@ def _split_number_suffixes(words: list[str]) -> list[str]:
 
 
 def _factors(words: list[str]) -> list[str]:
-    """ "4 times", "4 x", "4 fold", "factor of 4", "fourfold" -> "4x"."""
+    """ "4 times", "4 x", "4 fold", "a factor of 4", "fourfold" -> "4x"."""
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -92,12 +92,11 @@ def _factors(words: list[str]) -> list[str]:
         if _NUMBER.match(word) and nxt in _FACTOR_WORDS:
             out.append(f"{word}x")
             i += 2
-        elif word == "factor" and nxt == "of" and _NUMBER.match(after):
-            out.append(f"{after}x")
-            i += 3
-        elif word == "factor" and _NUMBER.match(nxt):
-            out.append(f"{nxt}x")
-            i += 2
+        elif word == "factor" and (_NUMBER.match(nxt) or (nxt == "of" and _NUMBER.match(after))):
+            if out and out[-1] == "a":
+                out.pop()  # "by a factor of 4" -> "by 4x"
+            out.append(f"{after if nxt == 'of' else nxt}x")
+            i += 3 if nxt == "of" else 2
         elif word in _FOLD_WORDS:
             out.append(f"{_FOLD_WORDS[word]}x")
             i += 1

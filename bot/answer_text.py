@@ -42,9 +42,11 @@ not really sure|not entirely sure|not 100 percent sure|not certain|im unsure|uns
 i dunno|i forgot|i forget|beats me|who knows|no comment|i give up|give up|no answer|dont care
 """.replace("\n", "|").split("|"), key=len, reverse=True))
 # A non-answer only when nothing else is said ("pass" alone, not "pass the unit tests").
-NON_ANSWER_WORDS = frozenset("""
-pass skip next none nothing nope no na n unknown forgot forget hmm hm um uh er erm eh meh shrug
-whatever idc yes maybe ok okay sorry tbh honestly really lol haha just guess ツ
+NON_ANSWER_WORDS = frozenset("pass skip next none nothing nope na unknown forgot whatever idc shrug ツ".split())
+# Hedges, noises and politeness: they add nothing to an answer, nor make one.
+FILLER_WORDS = frozenset("""
+hmm hm um uh er erm eh meh yes yeah yep ok okay maybe perhaps probably sorry please thanks tbh honestly
+really lol haha guess think believe obviously definitely surely clearly basically actually literally right
 """.split())
 NON_ANSWER_BREAK = "|"  # stands where a non-answer phrase was, so no phrase matches across it
 
@@ -90,8 +92,11 @@ def strip_non_answers(text: str) -> str:
 
 def says_nothing(text: str) -> bool:
     """True when normalised text holds no answer at all: empty, or only non-answers and filler."""
-    words = strip_non_answers(text).split()
-    return all(w == NON_ANSWER_BREAK or w in NON_ANSWER_WORDS or w in STOP_WORDS for w in words)
+    return all(w == NON_ANSWER_BREAK or w in NON_ANSWER_WORDS or is_common(w) for w in strip_non_answers(text).split())
+
+
+def is_common(word: str) -> bool:
+    return word in STOP_WORDS or word in FILLER_WORDS
 
 
 def has_non_answer(text: str) -> bool:
@@ -162,8 +167,8 @@ def catch_all_reason(term: str) -> str | None:
         return "has no letters or digits left once punctuation is removed"
     if len(words) == 1 and len(words[0]) == 1 and words[0].isalpha():
         return "is a single letter, which turns up in too many answers; write the word it stands for"
-    if all(w in STOP_WORDS for w in words):
-        return "is only common words (the, it, no...), which almost any answer contains"
+    if all(is_common(w) for w in words):
+        return "is only common words (the, it, no, maybe...), which almost any answer contains"
     if says_nothing(" ".join(words)):
         return "is a non-answer (such as 'I don't know' or 'pass'), which is never a right answer"
     return None

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.answer_quantities import is_number
-from bot.answer_text import NON_ANSWER_BREAK, NON_ANSWER_WORDS, STOP_WORDS, has_non_answer, normalise, says_nothing
-from bot.answer_text import strip_non_answers
+from bot.answer_text import NON_ANSWER_BREAK, NON_ANSWER_WORDS, STOP_WORDS, has_non_answer, is_common, normalise
+from bot.answer_text import says_nothing, strip_non_answers
 from bot.content.schema import FreeTextQuestion, SingleChoiceQuestion
 from bot.errors import BadInput
 from bot.phrase_match import NEGATORS, Phrase, find, phrase
@@ -129,7 +129,7 @@ def _offers_alternatives(question: FreeTextQuestion, raw: str) -> bool:
 
 
 def _is_term(word: str) -> bool:
-    return word != NON_ANSWER_BREAK and word not in NON_ANSWER_WORDS and word not in STOP_WORDS \
+    return word != NON_ANSWER_BREAK and word not in NON_ANSWER_WORDS and not is_common(word) \
         and (len(word) > 1 or is_number(word))
 
 

@@ -20,7 +20,6 @@ from bot.grading import grade_free_text
 
 DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "grading_corpus"
 MIN_RECALL = 0.9  # a genuine right answer may be refused at most one time in ten
-KINDS = ("paraphrase", "partial", "wrong", "non_answer", "adversarial")
 
 
 class CorpusEntry(Strict):
@@ -154,7 +153,8 @@ def load_corpus(folder: Path) -> tuple[list[LabelledAnswer], list[ContentProblem
                 try:
                     answers.append(LabelledAnswer(str(question_id), CorpusEntry.model_validate(raw), str(path)))
                 except ValidationError as exc:
-                    why = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+                    why = "; ".join(": ".join([*map(str, e["loc"]), e["msg"].removeprefix("Value error, ")])
+                                    for e in exc.errors())
                     problems.append(ContentProblem(str(path), f"{question_id}[{i}]", why))
     return answers, problems
 
