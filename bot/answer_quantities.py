@@ -45,7 +45,7 @@ _CUT_VERBS = {"reduce", "reduces", "reduced", "reducing", "cut", "cuts", "shrink
 
 
 def canonical_quantities(words: list[str]) -> list[str]:
-    words = _split_number_suffixes(words)
+    words = _fraction_words(_split_number_suffixes(words))
     words = _factors(words)
     words = _units(words)
     return _shares(words)
@@ -121,7 +121,6 @@ def _factor_token(share: float) -> str:
 
 def _shares(words: list[str]) -> list[str]:
     """Fractions and percentages of a size, and cuts by a percentage, become the factor ("4x")."""
-    words = _fraction_words(words)
     has_cut_verb = any(w in _CUT_VERBS for w in words)
     out: list[str] = []
     i = 0

@@ -49,6 +49,7 @@ hmm hm um uh er erm eh meh yes yeah yep ok okay maybe perhaps probably sorry ple
 really lol haha guess think believe obviously definitely surely clearly basically actually literally right
 """.split())
 NON_ANSWER_BREAK = "|"  # stands where a non-answer phrase was, so no phrase matches across it
+_NON_ANSWER = re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, NON_ANSWER_PHRASES)) + r")(?!\S)")  # longest first
 
 
 def normalise(text: str) -> str:
@@ -83,11 +84,7 @@ def normalise(text: str) -> str:
 
 def strip_non_answers(text: str) -> str:
     """The normalised text with every non-answer phrase replaced by NON_ANSWER_BREAK."""
-    padded = f" {text} "
-    for phrase in NON_ANSWER_PHRASES:
-        padded = padded.replace(f" {phrase} ", f" {NON_ANSWER_BREAK} ")
-        padded = padded.replace(f" {phrase} ", f" {NON_ANSWER_BREAK} ")  # back-to-back repeats
-    return " ".join(padded.split())
+    return _NON_ANSWER.sub(NON_ANSWER_BREAK, text)
 
 
 def says_nothing(text: str) -> bool:

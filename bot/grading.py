@@ -9,19 +9,21 @@ answer that offers several ("KL or JS", "3, 4 or 5") is only right if every one 
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.answer_quantities import is_number
 from bot.answer_text import NON_ANSWER_BREAK, NON_ANSWER_WORDS, STOP_WORDS, has_non_answer, is_common, normalise
 from bot.answer_text import says_nothing, strip_non_answers
 from bot.content.schema import FreeTextQuestion, SingleChoiceQuestion
 from bot.errors import BadInput
-from bot.phrase_match import NEGATORS, Phrase, find, phrase
+from bot.phrase_match import NEGATORS, Clause, Phrase, find, phrase
 
-__all__ = ["Grade", "UnknownChoice", "grade", "grade_choice", "grade_free_text", "match_choice_text", "normalise"]
+__all__ = ["Grade", "UnknownChoice", "grade", "grade_choice", "grade_free_text", "is_non_answer", "match_choice_text",
+           "normalise"]
 
 MAX_ANSWER_CHARS = 2000  # longer answers are cut first, so the work per answer stays bounded
 SHORT_ALIAS_CHARS = 4  # an alias this short ("kl", "t=1") fuzzily matches almost anything ("ok")
@@ -59,9 +61,9 @@ _ALTERNATIVES = re.compile(r"(?<!\d),|,(?!\d)|;|\n|\bor\b|\bvs\b|(?<=[^\W\d_])\s
 _ASIDE = re.compile(r"\([^)]*\)?")  # "(32 bits -> 8 bits)": an explanation, not a list of guesses
 
 
-def _clauses(raw: str) -> list[list[str]]:
+def _clauses(raw: str) -> list[Clause]:
     parts = (strip_non_answers(normalise(part)).split() for part in _CLAUSE.split(raw))
-    return [words for words in parts if words]
+    return [Clause(words) for words in parts if words]
 
 
 @dataclass
@@ -74,9 +76,14 @@ class _Found:
 
 
 def _units_of(question: FreeTextQuestion) -> dict[str, set[str]]:
+    return _units_in((*question.accepted, *(k for c in question.rubric for k in c.keywords)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _units_in(texts: tuple[str, ...]) -> dict[str, set[str]]:
     """Which unit may follow each number: {"3": {"month"}} when an accepted answer says "3 months"."""
     units: dict[str, set[str]] = {}
-    for text in [*question.accepted, *(k for c in question.rubric for k in c.keywords)]:
+    for text in texts:
         words = phrase(text, SHORT_ALIAS_CHARS).words
         for number, unit in zip(words, words[1:]):
             if is_number(number) and unit.isalpha() and unit not in STOP_WORDS:
@@ -84,13 +91,13 @@ def _units_of(question: FreeTextQuestion) -> dict[str, set[str]]:
     return units
 
 
-def _search(question: FreeTextQuestion, clauses: list[list[str]]) -> _Found:
-    units, found, covered = _units_of(question), _Found(), set()
+def _search(question: FreeTextQuestion, clauses: list[Clause], units: dict[str, set[str]]) -> _Found:
+    found, covered = _Found(), set()
 
     def hits(target: Phrase) -> float:
         best = 0.0
-        for c, words in enumerate(clauses):
-            for match in find(words, target, question.threshold, units):
+        for c, clause in enumerate(clauses):
+            for match in find(clause, target, question.threshold, units):
                 if match.negated:
                     found.negated = True
                     continue
@@ -111,19 +118,19 @@ def _search(question: FreeTextQuestion, clauses: list[list[str]]) -> _Found:
     return found
 
 
-def _offers_alternatives(question: FreeTextQuestion, raw: str) -> bool:
+def _offers_alternatives(question: FreeTextQuestion, raw: str, units: dict[str, set[str]]) -> bool:
     """ "temperature or alpha", "3, 4 or 5": a right term beside a bare wrong one is a guess list."""
     alternatives = _ALTERNATIVES.split(raw)
     if len(alternatives) > 1:
         for alternative in alternatives:
             clauses = _clauses(alternative)
-            found = _search(question, clauses)
-            if not (found.alias or found.met) and _is_bare_term([w for words in clauses for w in words]):
+            found = _search(question, clauses, units)
+            if not (found.alias or found.met) and _is_bare_term([w for clause in clauses for w in clause.words]):
                 return True
     words = strip_non_answers(normalise(_ASIDE.sub(" ", raw))).split()
     if any(w in STOP_WORDS for w in words):
         return False  # a sentence, not a pile of terms
-    covered = _search(question, [words]).covered
+    covered = _search(question, [Clause(words)], units).covered
     extra = {w for i, w in enumerate(words) if (0, i) not in covered and _is_term(w)}
     return len(extra) >= STUFFED_TERMS
 
@@ -141,30 +148,24 @@ def _is_bare_term(words: list[str]) -> bool:
 
 
 def _near_miss(question: FreeTextQuestion, text: str) -> float:
-    """The best fuzzy score of any accepted answer against the text, for telling a learner "close"."""
+    """The best fuzzy score of any accepted answer against the whole text or a run of as many words,
+    for telling a learner "close". Numbers must agree exactly: "5 to 30" is no typo of "5 to 20"."""
+    words = text.split()
     best = 0.0
     for alias in question.accepted:
         target = phrase(alias, SHORT_ALIAS_CHARS)
-        if target.fuzzy and target.words:
-            best = max(best, _ratio(text, target.text), _best_window_ratio(text, target))
+        if not (target.fuzzy and target.words):
+            continue
+        n, wanted = len(target.words), _numbers(target.words)
+        runs = [words[i:i + n] for i in range(max(1, len(words) - n + 1))] + [words]
+        candidates = [" ".join(run) for run in runs if _numbers(run) == wanted]
+        hit = process.extractOne(target.text, candidates, scorer=fuzz.ratio) if candidates else None
+        best = max(best, hit[1] if hit else 0.0)
     return best
 
 
-def _ratio(text: str, other: str) -> float:
-    """fuzz.ratio, but numbers must agree exactly: "5 to 30" is no typo of "5 to 20"."""
-    if _numbers(text) != _numbers(other):
-        return 0.0
-    return fuzz.ratio(text, other)
-
-
-def _numbers(text: str) -> list[str]:
-    return [word for word in text.split() if any(c.isdigit() for c in word)]
-
-
-def _best_window_ratio(text: str, target: Phrase) -> float:
-    words, n = text.split(), len(target.words)
-    windows = (" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1)))
-    return max(_ratio(window, target.text) for window in windows)
+def _numbers(words: list[str] | tuple[str, ...]) -> list[str]:
+    return [w for w in words if not w.isalpha()]  # normalised words are letters or hold a digit
 
 
 # --- grading -----------------------------------------------------------------------------------
@@ -190,11 +191,12 @@ def grade_free_text(question: FreeTextQuestion, answer: str) -> Grade:
     text = normalise(raw)
     if says_nothing(text):
         return NON_ANSWER
-    found = _search(question, _clauses(raw))
+    units = _units_of(question)
+    found = _search(question, _clauses(raw), units)
     by_rubric = bool(question.rubric) and len(found.met) >= question.min_criteria
     similarity = max(found.alias_score, _near_miss(question, text))
     if found.alias or by_rubric:
-        if not (question.accepted and _offers_alternatives(question, raw)):
+        if not (question.accepted and _offers_alternatives(question, raw, units)):
             matched = (found.alias,) if found.alias else found.met
             return Grade(correct=True, close=False, matched=matched, similarity=similarity)
         return Grade(correct=False, close=True, matched=found.met, similarity=similarity)
@@ -202,6 +204,14 @@ def grade_free_text(question: FreeTextQuestion, answer: str) -> Grade:
         return NON_ANSWER
     close = not found.negated and (similarity >= question.threshold - CLOSE_MARGIN or bool(found.met))
     return Grade(correct=False, close=close, matched=found.met, similarity=similarity)
+
+
+def is_non_answer(question: FreeTextQuestion, answer: str) -> bool:
+    """What grade_free_text(...).non_answer says, without grading unless the text has a non-answer in it."""
+    text = normalise(answer[:MAX_ANSWER_CHARS])
+    if not (says_nothing(text) or has_non_answer(text)):
+        return False
+    return grade_free_text(question, answer).non_answer
 
 
 def grade(question: SingleChoiceQuestion | FreeTextQuestion, answer: str) -> Grade:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.answer_quantities import UNITS, is_number
@@ -59,6 +59,40 @@ def phrase(source: str, exact_up_to: int) -> Phrase:
     return Phrase(source, words, len(" ".join(words)) > exact_up_to)
 
 
+class Clause:
+    """Normalised words of one clause, indexed so a phrase is only tried where its first word stands.
+
+    Why the index: a 2000-character answer against a rubric of a hundred keywords would otherwise
+    compare every word with every keyword in Python; here typos are found by rapidfuzz in C.
+    """
+
+    def __init__(self, words: list[str]):
+        self.words = words
+        self.positions: dict[str, list[int]] = {}
+        for i, word in enumerate(words):
+            self.positions.setdefault(word, []).append(i)
+        self._distinct = list(self.positions)
+        self._lengths = {len(word) for word in self._distinct}
+        self._by_singular: dict[str, list[str]] = {}
+        for word in self._distinct:
+            self._by_singular.setdefault(singular(word), []).append(word)
+        self._starts: dict[tuple[str, bool], list[int]] = {}
+
+    def starts(self, phrase_word: str, fuzzy: bool) -> list[int]:
+        """Positions of the words that match `phrase_word` (see word_match), in order."""
+        key = (phrase_word, fuzzy)
+        if key not in self._starts:
+            words = set(self._by_singular.get(singular(phrase_word), ()))
+            allowance = _typo_allowance(phrase_word)
+            near_length = any(abs(n - len(phrase_word)) <= allowance for n in self._lengths)
+            if fuzzy and allowance and near_length and phrase_word.isalpha():
+                near = process.extract(phrase_word, self._distinct, scorer=OSA.distance, score_cutoff=allowance,
+                                       limit=None)
+                words.update(w for w, _, _ in near if word_match(w, phrase_word, True) is not None)
+            self._starts[key] = sorted(i for w in words for i in self.positions[w])
+        return self._starts[key]
+
+
 @dataclass(frozen=True)
 class Match:
     start: int
@@ -67,6 +101,7 @@ class Match:
     score: float  # 100 for the same words, else the fuzzy ratio of the typo'd run
 
 
+@functools.lru_cache(maxsize=8192)
 def singular(word: str) -> str:
     """A light plural-stripper, the same on both sides: "biases" -> "bias", "probabilities" -> "probability"."""
     if len(word) > 4 and word.endswith("ies"):
@@ -92,25 +127,29 @@ def _opposite(answer_word: str, phrase_word: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=65536)
 def word_match(answer_word: str, phrase_word: str, fuzzy: bool) -> int | None:
     """0 when the words are the same, 1 when one is a forgivable typo of the other, else None."""
     if answer_word == phrase_word or singular(answer_word) == singular(phrase_word):
         return 0
-    if not fuzzy or any(c.isdigit() for c in answer_word + phrase_word):
+    if not fuzzy or not (answer_word.isalpha() and phrase_word.isalpha()):
         return None  # numbers, and words with digits in them ("int8", "fp16"), never fuzz
     if answer_word in NEGATORS or answer_word in STOP_WORDS:
         return None  # "never" is no typo of "newer", nor "not" of "note"
     allowance = _typo_allowance(phrase_word)
-    if not allowance or _opposite(answer_word, phrase_word):
+    if not allowance or OSA.distance(answer_word, phrase_word, score_cutoff=allowance) > allowance:
         return None
-    return 1 if OSA.distance(answer_word, phrase_word, score_cutoff=allowance) <= allowance else None
+    return None if _opposite(answer_word, phrase_word) else 1
 
 
-def find(words: list[str], target: Phrase, threshold: int, units: dict[str, set[str]]) -> list[Match]:
-    """Every place the phrase stands in the words. `units`: the units the question allows after a number."""
-    n = len(target.words)
-    found = []
-    for start in range(len(words) - n + 1):
+def find(clause: Clause, target: Phrase, threshold: int, units: dict[str, set[str]]) -> list[Match]:
+    """Every place the phrase stands in the clause. `units`: the units the question allows after a number."""
+    words, n, found = clause.words, len(target.words), []
+    if not n:
+        return found
+    for start in clause.starts(target.words[0], target.fuzzy):
+        if start + n > len(words):
+            break
         window = words[start:start + n]
         scores = [word_match(a, p, target.fuzzy) for a, p in zip(window, target.words)]
         if None in scores:

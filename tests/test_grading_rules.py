@@ -3,9 +3,11 @@ and forms, typos that are not opposites, and lists of guesses. Questions are bui
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.content.schema import FreeTextQuestion, RubricCriterion
-from bot.grading import grade_free_text, normalise
+from bot.grading import grade_free_text, is_non_answer, normalise
 
 
 def free_text(**fields) -> FreeTextQuestion:
@@ -39,6 +41,7 @@ NON_ANSWERS = ["I don't know", "I can't remember", "idk", "no idea", "not sure",
 def test_a_non_answer_is_never_right_and_is_flagged(question, answer):
     grade = grade_free_text(question, answer)
     assert (grade.correct, grade.non_answer, grade.close) == (False, True, False)
+    assert is_non_answer(question, answer)
 
 
 @pytest.mark.parametrize(("answer", "correct"), [
@@ -50,6 +53,12 @@ def test_a_hedge_around_an_answer_is_graded_on_the_answer(answer, correct):
     grade = grade_free_text(TEMPERATURE, answer)
     assert grade.correct is correct
     assert grade.non_answer is (not correct)  # a wrong guess after "I can't remember" is still answered kindly
+    assert is_non_answer(TEMPERATURE, answer) is grade.non_answer
+
+
+@pytest.mark.parametrize("answer", ["temperature", "alpha", "not temperature", "no", "I know it"])
+def test_the_quick_non_answer_check_agrees_with_the_grade(answer):
+    assert is_non_answer(TEMPERATURE, answer) is grade_free_text(TEMPERATURE, answer).non_answer
 
 
 # --- negation: "not X" is not X --------------------------------------------------------------------
@@ -161,3 +170,16 @@ def test_a_right_term_with_an_aside_is_right(answer):
 
 def test_a_name_one_question_may_list_several_right_ideas():
     assert grade_free_text(RISK, "bias, licence, terms of use").correct is True
+
+
+# Text built from the pieces the quantity rules act on, where plain st.text() would rarely land.
+QUANTITY_PIECES = st.sampled_from([*"0123456789.,-/%$x ", " ", "four", "fold", "fourfold", "times", "factor", "of", "a",
+                                   "quarter", "half", "third", "the", "size", "to", "by", "smaller", "reduces", "k",
+                                   "months", "mo", "percent", "don't", "’", "idk"])
+
+
+@settings(max_examples=1000)
+@given(st.lists(QUANTITY_PIECES, max_size=25).map("".join) | st.lists(QUANTITY_PIECES, max_size=12).map(" ".join))
+def test_normalising_quantities_is_idempotent(text):
+    once = normalise(text)
+    assert normalise(once) == once

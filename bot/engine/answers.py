@@ -138,7 +138,7 @@ def grade_answer(question: Question, raw: str) -> AnswerRow:
 def is_non_answer(question: Question, answer: Answer | AnswerRow) -> bool:
     """A typed "I don't know" (graded again: the answer row keeps only right, close and the text)."""
     return isinstance(question, FreeTextQuestion) and not answer.correct and bool(answer.text) \
-        and grading.grade_free_text(question, answer.text).non_answer
+        and grading.is_non_answer(question, answer.text)
 
 
 def verdict_for(question: Question, answer: Answer | AnswerRow, total_points: int, state: StreakState, status: str) -> Verdict:
