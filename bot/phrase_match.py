@@ -18,10 +18,10 @@ from rapidfuzz.distance import OSA
 from bot.answer_quantities import UNITS, is_number
 from bot.answer_text import STOP_WORDS, normalise
 
+# "it removes bias" says there is none; past participles are left out: "removed duplicates" is a filter.
 NEGATORS = frozenset("""
 not no never isnt arent wasnt werent dont doesnt didnt cant cannot wont nor neither without hasnt havent
-hadnt shouldnt wouldnt couldnt aint nope nothing none removes removed eliminates eliminated reduces
-fixes fixed prevents prevented avoids avoided less fewer
+hadnt shouldnt wouldnt couldnt aint nope nothing none removes eliminates reduces fixes prevents avoids less fewer
 """.split())
 # Skipped when looking back from a match for a negator: "not really the X", "no need to check X".
 _SKIPPED = frozenset("""

@@ -78,6 +78,12 @@ def test_a_negated_keyword_meets_no_criterion(answer):
     assert grade_free_text(RISK, answer).matched == ()
 
 
+@pytest.mark.parametrize("answer", ["removed duplicates", "use a fixed confidence threshold", "drop exact duplicates"])
+def test_describing_a_filter_is_not_a_negation(answer):
+    question = free_text(rubric=[RubricCriterion(label="filter", keywords=["duplicates", "confidence"])])
+    assert grade_free_text(question, answer).correct
+
+
 @pytest.mark.parametrize("answer", ["not alpha but temperature", "it isn't alpha, it's temperature",
                                     "alpha? no, temperature"])
 def test_the_right_term_after_a_negated_wrong_one_counts(answer):
