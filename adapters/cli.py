@@ -135,6 +135,23 @@ def content_list(as_json: bool = typer.Option(False, "--json", help="machine-rea
     typer.echo(f"{len(lessons)} lessons, {len(catalog.questions)} questions")
 
 
+@content_app.command("grade-check")
+def content_grade_check(corpus: Optional[Path] = typer.Option(None, "--corpus", help="folder of labelled answers "
+                                                                "(default: tests/grading_corpus)"),
+                        as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
+                        paths: List[Path] = typer.Argument(None, help="content files or folders (default: the content folder)")) -> None:
+    """Grade a labelled corpus of answers; precision and recall per free-text question. Exit 1 if below target."""
+    from bot.content.grade_check import DEFAULT_CORPUS_DIR, grade_check, load_corpus
+    from bot.content.loader import validate_paths
+    catalog, problems = validate_paths(paths or [load_settings().content_dir])
+    if catalog is None:
+        fail("\n".join(map(str, problems)))
+    report = grade_check(catalog, *load_corpus(corpus or DEFAULT_CORPUS_DIR))
+    typer.echo(json.dumps(report.as_dict(), indent=2) if as_json else "\n".join(report.lines()))
+    if not report.passes:
+        raise typer.Exit(1)
+
+
 @db_app.command("upgrade")
 def db_upgrade(db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
     """Apply the schema migrations (the bot also does this when it starts)."""

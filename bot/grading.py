@@ -1,25 +1,37 @@
 """Grading answers: pure functions, no I/O, no clock, no database.
 
-Learners type on phones, so a right answer must survive case, accents, punctuation, typos and
-"twenty-five" vs "25". A wrong answer must not slip through on a lucky fuzzy score, so short
-aliases and short keywords only ever match exactly, as whole words.
+Generous where people are: case, accents, punctuation, small typos, plurals, "twenty-five" for "25",
+"fourfold" for "4x", and hedges around a right answer ("idk, maybe temperature?") do not matter.
+Strict where it must be: a non-answer ("I don't know", "?", "pass") is never right; a negated term
+("not X", "X is wrong") is not the term; a number needs its unit (3 years are not 3 months); short
+aliases and keywords match only exactly, as whole words; and when a question wants one term, an
+answer that offers several ("KL or JS", "3, 4 or 5") is only right if every one of them is.
 """
 from __future__ import annotations
 
+import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
+from bot.answer_quantities import is_number
+from bot.answer_text import NON_ANSWER_BREAK, NON_ANSWER_WORDS, STOP_WORDS, has_non_answer, is_common, normalise
+from bot.answer_text import says_nothing, strip_non_answers
 from bot.content.schema import FreeTextQuestion, SingleChoiceQuestion
 from bot.errors import BadInput
+from bot.phrase_match import NEGATORS, Clause, Phrase, find, phrase
+
+__all__ = ["Grade", "UnknownChoice", "grade", "grade_choice", "grade_free_text", "is_non_answer", "match_choice_text",
+           "normalise"]
 
 MAX_ANSWER_CHARS = 2000  # longer answers are cut first, so the work per answer stays bounded
 SHORT_ALIAS_CHARS = 4  # an alias this short ("kl", "t=1") fuzzily matches almost anything ("ok")
 SHORT_KEYWORD_CHARS = 5  # rubric keywords shorter than this must match exactly
 CLOSE_MARGIN = 15  # a near miss scores within this many points below the threshold
 CHOICE_TEXT_MIN = 90  # typed choice words must score this high to pick a choice
+STUFFED_TERMS = 3  # this many bare extra terms beside the right one is a list, not an answer
+ARTICLES = frozenset({"a", "an", "the"})
 
 
 @dataclass(frozen=True)
@@ -28,151 +40,132 @@ class Grade:
     close: bool  # a near miss: not accepted, but close to an accepted answer (tell the learner "close")
     matched: tuple[str, ...]  # rubric criterion labels met, or the accepted alias matched
     similarity: float  # best fuzzy similarity 0-100 found (100 for a choice hit)
+    non_answer: bool = False  # the learner said they do not know, or nothing at all: tell them kindly
 
 
 WRONG = Grade(correct=False, close=False, matched=(), similarity=0.0)
+NON_ANSWER = Grade(correct=False, close=False, matched=(), similarity=0.0, non_answer=True)
 
 
 class UnknownChoice(BadInput, ValueError):
     """The choice id is not one of the question's; a caller bug or a stale button, never a wrong answer."""
 
 
-# --- normalising -------------------------------------------------------------------------------
+# --- reading an answer -------------------------------------------------------------------------
 
-_UNITS = {w: n for n, w in enumerate("one two three four five six seven eight nine".split(), 1)}
-_SMALL = _UNITS | {
-    w: n for n, w in enumerate(
-        "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split(), 10)
-}
-_TENS = {w: n * 10 for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
-_HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2212"
-_THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # "1,000" -> "1000"
+# Clauses: a term never spans punctuation, and a negation reaches no further than its clause.
+_CLAUSE = re.compile(r"[;:!?()\[\]{}\n]|(?<!\d),|,(?!\d)|\.(?!\d)|\s[-\u2013\u2014]+\s|\u2014"
+                     r"|(?<=[^\W\d_])\s*/\s*(?=[^\W\d_])")
+# Alternatives offered side by side: "KL or JS", "3, 4, 5", "alpha / temperature".
+_ALTERNATIVES = re.compile(r"(?<!\d),|,(?!\d)|;|\n|\bor\b|\bvs\b|(?<=[^\W\d_])\s*/\s*(?=[^\W\d_])", re.I)
+_ASIDE = re.compile(r"\([^)]*\)?")  # "(32 bits -> 8 bits)": an explanation, not a list of guesses
 
 
-def normalise(text: str) -> str:
-    """Reduce text to what matters for comparing answers: lower-case words and digits, single spaces.
-
-    Accents and punctuation go; a decimal point inside a number stays ("0.5"); a dash between
-    numbers reads as "to" so "5-20", "5 to 20" and "five to twenty" all become "5 to 20";
-    number words become digits. Idempotent, so normalising stored text twice is harmless.
-    """
-    text = unicodedata.normalize("NFKD", text).casefold()
-    text = unicodedata.normalize("NFKD", text)  # casefolding can produce decomposable characters
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    text = _THOUSANDS_COMMA.sub("", text)
-    out = []
-    for i, c in enumerate(text):
-        if c.isalnum() or c.isspace():
-            out.append(c)
-        elif c == "." or c in _HYPHENS:
-            between_digits = 0 < i < len(text) - 1 and text[i - 1].isdecimal() and text[i + 1].isdecimal()
-            out.append(("." if c == "." else " to ") if between_digits else " ")
-        else:
-            out.append(" ")
-    return " ".join(_numbers_to_digits("".join(out).split()))
+def _clauses(raw: str) -> list[Clause]:
+    parts = (strip_non_answers(normalise(part)).split() for part in _CLAUSE.split(raw))
+    return [Clause(words) for words in parts if words]
 
 
-def _numbers_to_digits(words: list[str]) -> list[str]:
-    """Replace each run of English number words with its digits: "twenty five" -> "25"."""
-    result, i = [], 0
-    while i < len(words):
-        value, end = _read_number(words, i)
-        if end > i:
-            result.append(str(value))
-            i = end
-        else:
-            result.append(words[i])
-            i += 1
-    return result
+@dataclass
+class _Found:
+    alias: str | None = None  # the accepted answer matched best
+    alias_score: float = 0.0
+    met: tuple[str, ...] = ()  # rubric criterion labels met
+    negated: bool = False  # a term was there, but negated
+    covered: frozenset[tuple[int, int]] = frozenset()  # (clause, word) positions inside a match
 
 
-def _read_number(words: list[str], i: int) -> tuple[int, int]:
-    """Read one number such as "two thousand and five" or "twelve hundred" starting at words[i].
-
-    Returns (value, index after it); the index is i when no number starts there. Made for 0..9999:
-    "one two" is two numbers, not three.
-    """
-    if words[i] == "zero":
-        return 0, i + 1
-    total = 0
-    value, j = _below_hundred(words, i)
-    if _word(words, j) == "thousand":
-        total += (value or 1) * 1000
-        value, j = _below_hundred(words, _skip_and(words, j + 1))
-    if _word(words, j) == "hundred":
-        total += (value or 1) * 100
-        value, j = _below_hundred(words, _skip_and(words, j + 1))
-    return total + value, j
+def _units_of(question: FreeTextQuestion) -> dict[str, set[str]]:
+    return _units_in((*question.accepted, *(k for c in question.rubric for k in c.keywords)))
 
 
-def _below_hundred(words: list[str], i: int) -> tuple[int, int]:
-    """Read 1..99 ("seven", "fifteen", "forty", "forty two") at words[i]; (0, i) if there is none."""
-    word = _word(words, i)
-    if word in _SMALL:
-        return _SMALL[word], i + 1
-    if word in _TENS:
-        unit = _word(words, i + 1)
-        if unit in _UNITS:
-            return _TENS[word] + _UNITS[unit], i + 2
-        return _TENS[word], i + 1
-    return 0, i
+@functools.lru_cache(maxsize=1024)
+def _units_in(texts: tuple[str, ...]) -> dict[str, set[str]]:
+    """Which unit may follow each number: {"3": {"month"}} when an accepted answer says "3 months"."""
+    units: dict[str, set[str]] = {}
+    for text in texts:
+        words = phrase(text, SHORT_ALIAS_CHARS).words
+        for number, unit in zip(words, words[1:]):
+            if is_number(number) and unit.isalpha() and unit not in STOP_WORDS:
+                units.setdefault(number, set()).add(unit)
+    return units
 
 
-def _skip_and(words: list[str], i: int) -> int:
-    """Step over the "and" of "one hundred and five", but only when a number follows it."""
-    if _word(words, i) == "and" and _below_hundred(words, i + 1)[1] > i + 1:
-        return i + 1
-    return i
+def _search(question: FreeTextQuestion, clauses: list[Clause], units: dict[str, set[str]]) -> _Found:
+    found, covered = _Found(), set()
+
+    def hits(target: Phrase) -> float:
+        best = 0.0
+        for c, clause in enumerate(clauses):
+            for match in find(clause, target, question.threshold, units):
+                if match.negated:
+                    found.negated = True
+                    continue
+                covered.update((c, i) for i in range(match.start, match.end))
+                best = max(best, match.score)
+        return best
+
+    for alias in question.accepted:
+        score = hits(phrase(alias, SHORT_ALIAS_CHARS))
+        if score > found.alias_score:
+            found.alias, found.alias_score = alias, score
+    met = []
+    for criterion in question.rubric:
+        scores = [hits(phrase(k, SHORT_KEYWORD_CHARS - 1)) for k in criterion.keywords]
+        if max(scores, default=0.0) > 0:
+            met.append(criterion.label)
+    found.met, found.covered = tuple(met), frozenset(covered)
+    return found
 
 
-def _word(words: list[str], i: int) -> str | None:
-    return words[i] if i < len(words) else None
+def _offers_alternatives(question: FreeTextQuestion, raw: str, units: dict[str, set[str]]) -> bool:
+    """ "temperature or alpha", "3, 4 or 5": a right term beside a bare wrong one is a guess list."""
+    alternatives = _ALTERNATIVES.split(raw)
+    if len(alternatives) > 1:
+        for alternative in alternatives:
+            clauses = _clauses(alternative)
+            found = _search(question, clauses, units)
+            if not (found.alias or found.met) and _is_bare_term([w for clause in clauses for w in clause.words]):
+                return True
+    words = strip_non_answers(normalise(_ASIDE.sub(" ", raw))).split()
+    if any(w in STOP_WORDS for w in words):
+        return False  # a sentence, not a pile of terms
+    covered = _search(question, [Clause(words)], units).covered
+    extra = {w for i, w in enumerate(words) if (0, i) not in covered and _is_term(w)}
+    return len(extra) >= STUFFED_TERMS
 
 
-# --- matching helpers (inputs already normalised) ---------------------------------------------
-
-def _contains_phrase(text: str, phrase: str) -> bool:
-    """Whole words only: "kl" is in "the kl divergence" but not in "klaxon"."""
-    return f" {phrase} " in f" {text} "
+def _is_term(word: str) -> bool:
+    return word != NON_ANSWER_BREAK and word not in NON_ANSWER_WORDS and not is_common(word) \
+        and (len(word) > 1 or is_number(word))
 
 
-def _ratio(text: str, phrase: str) -> float:
-    """fuzz.ratio, but numbers must agree exactly: "5 to 30" is no typo of "5 to 20"."""
-    if _numbers(text) != _numbers(phrase):
-        return 0.0
-    return fuzz.ratio(text, phrase)
+def _is_bare_term(words: list[str]) -> bool:
+    """One to three words naming something, with no negation and no sentence around them."""
+    if any(w in NEGATORS for w in words) or any(w in STOP_WORDS and w not in ARTICLES for w in words):
+        return False
+    return 1 <= sum(map(_is_term, words)) <= 3
 
 
-def _numbers(text: str) -> list[str]:
-    return [word for word in text.split() if any(c.isdigit() for c in word)]
+def _near_miss(question: FreeTextQuestion, text: str) -> float:
+    """The best fuzzy score of any accepted answer against the whole text or a run of as many words,
+    for telling a learner "close". Numbers must agree exactly: "5 to 30" is no typo of "5 to 20"."""
+    words = text.split()
+    best = 0.0
+    for alias in question.accepted:
+        target = phrase(alias, SHORT_ALIAS_CHARS)
+        if not (target.fuzzy and target.words):
+            continue
+        n, wanted = len(target.words), _numbers(target.words)
+        runs = [words[i:i + n] for i in range(max(1, len(words) - n + 1))] + [words]
+        candidates = [" ".join(run) for run in runs if _numbers(run) == wanted]
+        hit = process.extractOne(target.text, candidates, scorer=fuzz.ratio) if candidates else None
+        best = max(best, hit[1] if hit else 0.0)
+    return best
 
 
-def _best_window_ratio(text: str, phrase: str) -> float:
-    """Best ratio of the phrase against each run of as many words in the text.
-
-    Unlike token_set_ratio this is one-directional: the text must hold something close to the
-    whole phrase, so "the kl divergence" does not pass for "reverse kl divergence".
-    """
-    words, n = text.split(), len(phrase.split())
-    windows = (" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1)))
-    return max(_ratio(window, phrase) for window in windows)
-
-
-def _alias_similarity(answer: str, alias: str) -> float:
-    """100 when the alias is in the answer; otherwise the fuzzy score, except for short aliases."""
-    if _contains_phrase(answer, alias):
-        return 100.0
-    if len(alias) <= SHORT_ALIAS_CHARS:
-        return 0.0
-    return max(_ratio(answer, alias), _best_window_ratio(answer, alias))
-
-
-def _keyword_similarity(answer: str, keyword: str) -> float:
-    if _contains_phrase(answer, keyword):
-        return 100.0
-    if len(keyword) < SHORT_KEYWORD_CHARS:
-        return 0.0
-    return _best_window_ratio(answer, keyword)
+def _numbers(words: list[str] | tuple[str, ...]) -> list[str]:
+    return [w for w in words if not w.isalpha()]  # normalised words are letters or hold a digit
 
 
 # --- grading -----------------------------------------------------------------------------------
@@ -188,41 +181,37 @@ def grade_choice(question: SingleChoiceQuestion, choice_id: str) -> Grade:
 
 
 def grade_free_text(question: FreeTextQuestion, answer: str) -> Grade:
-    """Correct when an accepted alias matches or enough rubric criteria are met.
+    """Correct when an accepted alias matches or enough rubric criteria are met, as the module says.
 
-    `close` flags a near miss worth a "close!" rather than a plain "no": an alias missed by a
-    few points, or some but not enough rubric criteria.
+    `close` flags a near miss worth a "close!" rather than a plain "no": an alias missed by a few
+    points, some but not enough rubric criteria, or the right term among guesses. `non_answer`
+    flags an answer that says nothing, or only that the learner does not know.
     """
+    raw = answer[:MAX_ANSWER_CHARS]
+    text = normalise(raw)
+    if says_nothing(text):
+        return NON_ANSWER
+    units = _units_of(question)
+    found = _search(question, _clauses(raw), units)
+    by_rubric = bool(question.rubric) and len(found.met) >= question.min_criteria
+    similarity = max(found.alias_score, _near_miss(question, text))
+    if found.alias or by_rubric:
+        if not (question.accepted and _offers_alternatives(question, raw, units)):
+            matched = (found.alias,) if found.alias else found.met
+            return Grade(correct=True, close=False, matched=matched, similarity=similarity)
+        return Grade(correct=False, close=True, matched=found.met, similarity=similarity)
+    if not found.met and not found.negated and has_non_answer(text):
+        return NON_ANSWER
+    close = not found.negated and (similarity >= question.threshold - CLOSE_MARGIN or bool(found.met))
+    return Grade(correct=False, close=close, matched=found.met, similarity=similarity)
+
+
+def is_non_answer(question: FreeTextQuestion, answer: str) -> bool:
+    """What grade_free_text(...).non_answer says, without grading unless the text has a non-answer in it."""
     text = normalise(answer[:MAX_ANSWER_CHARS])
-    if not text:
-        return WRONG
-    threshold = question.threshold
-
-    best_alias, best_alias_score = None, 0.0
-    for alias in question.accepted:
-        key = normalise(alias)
-        score = _alias_similarity(text, key) if key else 0.0
-        if score > best_alias_score:
-            best_alias, best_alias_score = alias, score
-    if best_alias is not None and best_alias_score >= threshold:
-        return Grade(correct=True, close=False, matched=(best_alias,), similarity=best_alias_score)
-
-    met, best_keyword_score = [], 0.0
-    for criterion in question.rubric:
-        scores = [_keyword_similarity(text, k) for k in map(normalise, criterion.keywords) if k]
-        best = max(scores, default=0.0)
-        best_keyword_score = max(best_keyword_score, best)
-        if best >= threshold:
-            met.append(criterion.label)
-
-    correct = bool(question.rubric) and len(met) >= question.min_criteria
-    close = not correct and (best_alias_score >= threshold - CLOSE_MARGIN or bool(met))
-    return Grade(
-        correct=correct,
-        close=close,
-        matched=tuple(met),
-        similarity=max(best_alias_score, best_keyword_score),
-    )
+    if not (says_nothing(text) or has_non_answer(text)):
+        return False
+    return grade_free_text(question, answer).non_answer
 
 
 def grade(question: SingleChoiceQuestion | FreeTextQuestion, answer: str) -> Grade:

@@ -83,6 +83,8 @@ class Verdict:
     best_streak: int = 0
     freezes: int = 0
     matched: tuple[str, ...] = ()
+    non_answer: bool = False  # "I don't know", "?", "pass": not judged, just answered kindly
+    note: str = ""  # when set, what to say first instead of the plain right / close / wrong head
 
 
 @dataclass(frozen=True)

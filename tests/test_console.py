@@ -112,6 +112,12 @@ async def test_streak_grows_over_days_and_user_markup_is_escaped(session):
     assert "[bold]Eve[/bold]" in out
 
 
+async def test_a_non_answer_is_answered_kindly(session):
+    out = await say(session, "lesson 1", "next", "next", "2", "idk")
+    assert "No worries — here is the answer." in out and "Not quite" not in out
+    assert "KL divergence" in out
+
+
 async def test_groups_through_the_console(session):
     out = await say(session, 'group create "Night Owls"', "groups", "group leave", "groups", "group join Nobody")
     assert "Created group Night Owls" in out

@@ -9,9 +9,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.content import ContentError, load_catalog, validate_paths
-from bot.content.schema import SNIPPET_BODY_MAX, FreeTextQuestion, SingleChoiceQuestion
+from bot.content.schema import SNIPPET_BODY_MAX, FreeTextQuestion, RubricCriterion, SingleChoiceQuestion
 
 from conftest import FIXTURES, ROOT
 
@@ -62,6 +63,8 @@ CASES = [
     # PyYAML notices the unclosed '[' of line 13 on line 14, where the next item starts.
     ("bad_yaml_bracket.yml", None, 14, "invalid YAML: expected ',' or ']'"),
     ("free_text_ungradable.yml", None, 9, "questions[0]: free_text needs 'accepted' answers and/or a 'rubric'"),
+    ("free_text_catch_all_alias.yml", None, 9,
+     "questions[0]: question 'q-temperature': accepted answer 'T' is a single letter"),
     ("wrong_kind.yml", None, 9, "questions[0]: Input tag 'multiple_choice' found using 'kind' does not match"),
     ("bad_question_id.yml", None, 9, "questions[0].id: String should match pattern"),
     # Errors inside a question point at the offending key, not at the question's first line
@@ -159,3 +162,32 @@ def test_source_and_lint_waivers_are_optional_question_fields(tmp_path):
         ("KEY-LONGEST", "the key names the whole method"), ("KEY-LENGTH-RATIO", "both options are one word")]
     mini = load_catalog([FIXTURES / "content"]).question("mini-capital")
     assert mini.source is None and mini.lint_waivers == []
+
+
+# --- free-text terms that would match anything --------------------------------------------------
+
+def free_text(**fields) -> FreeTextQuestion:
+    return FreeTextQuestion(id="q-x", prompt="Which?", explanation="That.", kind="free_text", **fields)
+
+
+@pytest.mark.parametrize(("fields", "why"), [
+    ({"accepted": ["temperature", "T"]}, "accepted answer 'T' is a single letter"),
+    ({"accepted": ["x"]}, "accepted answer 'x' is a single letter"),
+    ({"accepted": ["the"]}, "accepted answer 'the' is only common words"),
+    ({"accepted": ["it is"]}, "accepted answer 'it is' is only common words"),
+    ({"accepted": ["I don't know"]}, "accepted answer \"I don't know\" is a non-answer"),
+    ({"accepted": ["pass"]}, "accepted answer 'pass' is a non-answer"),
+    ({"accepted": ["?"]}, "accepted answer '?' has no letters or digits"),
+    ({"rubric": [RubricCriterion(label="teacher", keywords=["teacher", "a"])]}, "rubric keyword 'a' is a single letter"),
+    ({"rubric": [RubricCriterion(label="none", keywords=["no idea"])]}, "rubric keyword 'no idea' is a non-answer"),
+])
+def test_catch_all_terms_are_refused_naming_the_question(fields, why):
+    with pytest.raises(ValidationError) as err:
+        free_text(**fields)
+    message = str(err.value)
+    assert "question 'q-x'" in message and why in message, message
+
+
+@pytest.mark.parametrize("accepted", [["3"], ["TA"], ["KL"], ["tau"], ["3 months"], ["no refusals"]])
+def test_short_but_specific_terms_are_fine(accepted):
+    assert free_text(accepted=accepted).accepted == accepted

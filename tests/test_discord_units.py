@@ -124,3 +124,12 @@ def test_nonce_and_message_refs():
     assert nonce_for(token) == nonce_for(token) and len(nonce_for(token)) <= 25
     assert nonce_for(token) != nonce_for(token[::-1]) and nonce_for("") is None
     assert parse_ref("12:34") == (12, 34) and parse_ref(None) is None and parse_ref("msg-1") is None
+
+
+def test_a_verdict_note_replaces_the_wrong_title():
+    from bot.views import Verdict
+    v = Verdict("new", "q1", your_answer="idk", right_answer="KL", explanation="Why.", non_answer=True,
+                note="No worries — here is the answer.")
+    embed = render.verdict_embed(v)
+    assert "No worries — here is the answer." in embed.title and "Not quite" not in embed.title
+    assert "KL" in embed.description

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.engine import Engine
+from bot.engine.answers import NON_ANSWER_NOTE
 from bot.errors import BadInput, NotFound
 from bot.models import Answer, Learner, LearnerStats, StudyGroup
 
@@ -160,6 +161,18 @@ async def test_free_text_close_answers_are_marked_close(engine):
         assert (raw, v.correct, v.close, v.points) == (raw, correct, close, 20 if correct else 0)
         assert v.your_answer == raw
         assert v.right_answer == "KL divergence"
+
+
+async def test_a_non_answer_scores_nothing_and_is_answered_kindly(engine):
+    me = actor("u1")
+    c = await card(engine, me, LOSS)
+    v = await engine.answer(me, c.delivery_id, "I don't know", NOW)
+    assert (v.status, v.correct, v.close, v.points, v.non_answer) == ("new", False, False, 0, True)
+    assert v.note == NON_ANSWER_NOTE and v.right_answer == "KL divergence"
+    again = await engine.answer(me, c.delivery_id, "KL divergence", NOW + timedelta(minutes=1))
+    assert (again.status, again.correct, again.non_answer, again.note) == ("repeat", False, True, NON_ANSWER_NOTE)
+    wrong = await answer(engine, actor("u2"), LOSS, "cross entropy")
+    assert (wrong.non_answer, wrong.note) == (False, "")
 
 
 # --- access ---------------------------------------------------------------------------------------

@@ -58,6 +58,12 @@ def test_results_and_verdict():
     assert "closed" in bk.verdict_message(Verdict("closed", "q1"))[0]
 
 
+def test_a_verdict_note_replaces_the_wrong_head():
+    v = Verdict("new", "q1", your_answer="idk", right_answer="KL", non_answer=True, note="No worries <here>.")
+    text, _ = bk.verdict_message(v)
+    assert "No worries &lt;here&gt;." in text and "Not quite" not in text and "*Answer:* KL" in text
+
+
 def test_leaderboard_appends_me_and_escapes_names():
     me = LeaderRow(12, "Me <x>", 5, 1, 1.0, 1, is_me=True)
     board = LeaderboardView("week", date(2026, 5, 4), None, (LeaderRow(1, "<!channel>", 50, 5, 0.8, 3),), me, 12)

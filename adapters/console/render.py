@@ -89,6 +89,8 @@ def verdict(v: Verdict) -> str:
         return "[yellow]This question is closed: answers no longer count.[/yellow]"
     if v.correct:
         head = "[green]✔ Correct![/green]"
+    elif v.note:
+        head = f"[cyan]{escape(v.note)}[/cyan]"
     elif v.close:
         head = "[yellow]≈ Close, but not quite.[/yellow]"
     else:

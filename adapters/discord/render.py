@@ -156,6 +156,8 @@ def verdict_embed(v: Verdict) -> discord.Embed:
                              description="Answers no longer count here; the results are on the post.")
     if v.correct:
         title, colour = "✅ Correct!", GOOD
+    elif v.note:
+        title, colour = f"💡 {v.note}", GREY
     elif v.close:
         title, colour = "≈ Close, but not quite", CLOSE
     else:

@@ -137,6 +137,8 @@ def verdict_lines(v: Verdict) -> list[str]:
         return ["⏰ This question is closed: answers no longer count."]
     if v.correct:
         head = "✅ *Correct!*"
+    elif v.note:
+        head = f"💡 *{escape(v.note)}*"
     elif v.close:
         head = "🟡 *Close, but not quite.*"
     else:

@@ -5,6 +5,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from bot.answer_text import catch_all_reason
+
 SNIPPET_BODY_MAX = 1200  # one chat message (Discord's embed description and Slack's section both fit it)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -84,6 +86,16 @@ class FreeTextQuestion(QuestionBase):
             raise ValueError("free_text needs 'accepted' answers and/or a 'rubric'")
         if self.rubric and self.min_criteria > len(self.rubric):
             raise ValueError(f"min_criteria {self.min_criteria} exceeds the {len(self.rubric)} rubric criteria")
+        return self
+
+    @model_validator(mode="after")
+    def _no_catch_all_terms(self) -> "FreeTextQuestion":
+        """An alias such as "T", "the" or "idk" would accept answers that say nothing right."""
+        terms = [("accepted answer", a) for a in self.accepted]
+        terms += [("rubric keyword", k) for c in self.rubric for k in c.keywords]
+        problems = [f"{what} {term!r} {why}" for what, term in terms if (why := catch_all_reason(term))]
+        if problems:
+            raise ValueError(f"question '{self.id}': " + "; ".join(problems))
         return self
 
     @property

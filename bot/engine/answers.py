@@ -18,6 +18,7 @@ from bot.streaks import StreakState
 from bot.views import Actor, ChoiceView, QuestionCard, Verdict
 
 POINTS_PER_DIFFICULTY = 10
+NON_ANSWER_NOTE = "No worries — here is the answer."
 PERSONAL_KINDS = ("lesson", "practice")
 ANSWER_TEXT_MAX = 2000
 
@@ -134,10 +135,18 @@ def grade_answer(question: Question, raw: str) -> AnswerRow:
 
 
 
+def is_non_answer(question: Question, answer: Answer | AnswerRow) -> bool:
+    """A typed "I don't know" (graded again: the answer row keeps only right, close and the text)."""
+    return isinstance(question, FreeTextQuestion) and not answer.correct and bool(answer.text) \
+        and grading.is_non_answer(question, answer.text)
+
+
 def verdict_for(question: Question, answer: Answer | AnswerRow, total_points: int, state: StreakState, status: str) -> Verdict:
+    non_answer = is_non_answer(question, answer)
     return Verdict(
         status=status, question_id=question.id, correct=answer.correct, close=answer.close,
         your_answer=shown_answer(question, answer), right_answer=right_answer(question),
         explanation=question.explanation, points=answer.points, total_points=total_points,
         streak=state.current, best_streak=state.best, freezes=state.freezes,
+        non_answer=non_answer, note=NON_ANSWER_NOTE if non_answer else "",
     )
