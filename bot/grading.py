@@ -120,7 +120,7 @@ def _search(question: FreeTextQuestion, clauses: list[Clause], units: dict[str, 
 
 def _offers_alternatives(question: FreeTextQuestion, raw: str, units: dict[str, set[str]]) -> bool:
     """ "temperature or alpha", "3, 4 or 5": a right term beside a bare wrong one is a guess list."""
-    alternatives = _ALTERNATIVES.split(raw)
+    alternatives = _ALTERNATIVES.split(_ASIDE.sub(" ", raw))  # "(train/test mismatch)" explains, offers nothing
     if len(alternatives) > 1:
         for alternative in alternatives:
             clauses = _clauses(alternative)

@@ -22,12 +22,13 @@ from bot.answer_text import STOP_WORDS, normalise
 NEGATORS = frozenset("""
 not no never isnt arent wasnt werent dont doesnt didnt cant cannot wont nor neither without hasnt havent
 hadnt shouldnt wouldnt couldnt aint nope nothing none removes eliminates reduces fixes prevents avoids less fewer
+instead
 """.split())
 # Skipped when looking back from a match for a negator: "not really the X", "no need to check X".
 _SKIPPED = frozenset("""
 the a an any all really just even actually exactly quite called named necessarily simply very too much
 need needs to be have has use using do does bother check checking ask asking for of about on by with
-against risk risks chance there more
+against risk risks chance there more because due thanks
 """.split())
 _COORDINATORS = frozenset({"or", "and", "nor"})  # "no tests or review": the negation covers both
 _LOOK_BACK = 6
@@ -192,12 +193,12 @@ def _negated_before(words: list[str], start: int) -> bool:
     i, looked = start - 1, 0
     while i >= 0 and looked < _LOOK_BACK:
         word = words[i]
-        if word in NEGATORS:
-            return True
+        if word in NEGATORS or (word == "than" and i and words[i - 1] == "rather"):
+            return True  # "rather than X" rules X out as "instead of X" does
         if word in _COORDINATORS:
             i -= 2  # step over the coordinator and the conjunct before it: "no tests or review"
-        elif word in _SKIPPED:
-            i -= 1
+        elif word in _SKIPPED or is_number(word):
+            i -= 1  # "not one specific task": a count between the negator and the term
         else:
             return False
         looked += 1

@@ -90,6 +90,17 @@ def test_the_right_term_after_a_negated_wrong_one_counts(answer):
     assert verdict(TEMPERATURE, answer) == (True, False)
 
 
+@pytest.mark.parametrize("answer", ["not because of bias", "not due to the licence", "synthetic data instead of bias",
+                                    "speed rather than bias", "not one bias but several", "not 2 biases"])
+def test_because_instead_rather_and_a_count_do_not_hide_a_negation(answer):
+    assert not ({"bias", "terms"} & set(grade_free_text(RISK, answer).matched))
+
+
+@pytest.mark.parametrize("answer", ["because of bias", "bias instead of speed", "bias rather than speed"])
+def test_the_preferred_side_of_instead_and_rather_counts(answer):
+    assert "bias" in grade_free_text(RISK, answer).matched
+
+
 # --- apostrophes are elided, not split ---------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -168,7 +179,7 @@ def test_several_numbers_are_not_one_answer(answer):
 
 @pytest.mark.parametrize("answer", [
     "temperature or temp", "temperature, obviously", "temperature, usually set to 2-10",
-    "temperature (you divide the logits by it)", "softmax temperature hyperparameter",
+    "temperature (you divide the logits by it)", "TEMPERATURE (logits/T)", "softmax temperature hyperparameter",
 ])
 def test_a_right_term_with_an_aside_is_right(answer):
     assert grade_free_text(TEMPERATURE, answer).correct is True
