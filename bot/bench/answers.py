@@ -30,35 +30,22 @@ from sqlmodel import select
 from bot.bench import bare_writer
 from bot.bench.databases import Backend, FreshDb
 from bot.bench.fakes import PLATFORM, NoopSender
+from bot.bench.learners import answer_text, create_daily_schedules, post_due, post_questions
 from bot.bench.measure import (ScenarioResult, Target, peak_rss_since_reset_mib, reset_peak_rss, rss_now_mib,
                                ru_maxrss_mib, summary_ms)
 from bot.bench.sizes import Sizes
 from bot.content import Catalog
-from bot.content.schema import FreeTextQuestion, Question, SingleChoiceQuestion
+from bot.content.schema import SingleChoiceQuestion
 from bot.db import Store
 from bot.engine import Engine
 from bot.engine.batch_sql import ANSWER_COLUMNS  # the order the floor's rows are built in
 from bot.models import Answer
 from bot.ports import SenderRouter
-from bot.views import Actor, ScheduleSpec
+from bot.views import Actor
 
 SLOT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
 COMMUNITY = "answers"
 TARGET_RATIO, TARGET_P99_MS = 1.0, 25.0
-
-
-def answer_text(question: Question, rng: random.Random) -> str:
-    """What a learner clicks or types: right about 60% of the time."""
-    right = rng.random() < 0.6
-    if isinstance(question, SingleChoiceQuestion):
-        pool = [c.id for c in question.choices if c.correct == right] or [c.id for c in question.choices]
-        return rng.choice(pool)
-    assert isinstance(question, FreeTextQuestion)
-    if right and question.accepted:
-        return rng.choice(question.accepted)
-    if right and question.model_answer:
-        return question.model_answer
-    return rng.choice(["no idea", "the bigger model", "it makes training faster"])
 
 
 class StatementCounter:
@@ -79,19 +66,8 @@ class StatementCounter:
 
 
 async def _open_posts(engine: Engine, channels: int) -> list[int]:
-    admin = Actor(PLATFORM, COMMUNITY, "admin", "Admin", is_admin=True)
-    for c in range(channels):
-        await engine.schedules.create(admin, ScheduleSpec(f"answers-{c}", "09:00", "daily", shuffle=True),
-                                      SLOT - timedelta(days=1))
-    outcomes = await engine.tick(SLOT)
-    posted = [o.post_id for o in outcomes if o.status == "posted"]
-    if len(posted) != channels:
-        raise RuntimeError(f"set-up: expected {channels} posts, got {outcomes}")
-    return posted
-
-
-async def _post_questions(engine: Engine, post_ids: list[int]) -> dict[int, Question]:
-    return {pid: engine.catalog.questions[(await engine.post_question(pid)).question_id] for pid in post_ids}
+    await create_daily_schedules(engine, COMMUNITY, channels, SLOT - timedelta(days=1))
+    return await post_due(engine, SLOT, channels)
 
 
 async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: ScenarioResult) -> float:
@@ -101,7 +77,7 @@ async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scenar
     engine = Engine(store, catalog, router=SenderRouter({PLATFORM: sender}))
     counter = StatementCounter(store)
     try:
-        post_ids = await _post_questions(engine, await _open_posts(engine, sizes.posts + 1))
+        post_ids = await post_questions(engine, await _open_posts(engine, sizes.posts + 1))
         seq_post, open_posts = list(post_ids)[0], list(post_ids)[1:]
         answered_at = SLOT + timedelta(minutes=30)
 
