@@ -39,6 +39,7 @@ from bot.bench.learners import admin, answer_text, create_daily_schedules, post_
 from bot.bench.measure import ScenarioResult, Target, cpu_times, summary_ms
 from bot.bench.sizes import Sizes
 from bot.content import Catalog
+from bot.content.schema import FreeTextQuestion
 from bot.db import Store
 from bot.engine import Engine
 from bot.models import Answer
@@ -119,6 +120,7 @@ class RateRun:
     seeded: int = 0  # answers stored by the set-up
     stored: int = 0  # answers stored at the end
     mismatches: int = 0  # learners whose counters disagree with the answer log
+    free_text_posts: int = 0  # of today's posts (typed answers, graded by the fuzzy matcher); the rest are choices
 
 
 async def one_rate(db: FreshDb, catalog: Catalog, rate: float, seconds: float, posts: int) -> RateRun:
@@ -131,6 +133,7 @@ async def one_rate(db: FreshDb, catalog: Catalog, rate: float, seconds: float, p
     try:
         questions = await post_questions(engine, await _returning_learners(engine, learners, posts))
         run.seeded = await _answers_stored(store)
+        run.free_text_posts = sum(isinstance(q, FreeTextQuestion) for q in questions.values())
         post_ids = list(questions)
         rng = random.Random(int(rate) + 1)
         # Drawn before the clock starts: the timed part is the engine's work, not the simulation's.
@@ -187,7 +190,7 @@ def record(result: ScenarioResult, rate: float, run: RateRun) -> None:
         f"{key}_answers": done, f"{key}_errors": sum(run.errors.values()),
         f"{key}_repeats_or_closed": run.statuses.get("repeat", 0) + run.statuses.get("closed", 0),
         f"{key}_rows_in_answer_table": run.stored, f"{key}_rows_expected": run.seeded + done,
-        f"{key}_stats_mismatches": run.mismatches,
+        f"{key}_stats_mismatches": run.mismatches, f"{key}_free_text_posts": run.free_text_posts,
     })
     if run.errors:
         result.notes.append(f"errors at {rate:g}/s: " + "; ".join(f"{n}× {e}" for e, n in run.errors.most_common(3)))
