@@ -17,6 +17,8 @@ from sqlalchemy.util import await_only
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.sqlite_cursor import use_one_trip_cursor
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",  # an acknowledged answer survives a power loss; group commit pays one fsync per batch
@@ -48,6 +50,7 @@ def sqlite_file_url(path: str | Path) -> str:
 def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record):
+        use_one_trip_cursor(dbapi_connection)  # one trip to aiosqlite's thread per statement, not four
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         for pragma in SQLITE_PRAGMAS:
