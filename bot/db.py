@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db_errors import storage_error
+from bot.sqlite_cursor import use_one_trip_cursor
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -52,6 +53,7 @@ def sqlite_file_url(path: str | Path) -> str:
 def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record):
+        use_one_trip_cursor(dbapi_connection)  # one trip to aiosqlite's thread per statement, not four
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         for pragma in SQLITE_PRAGMAS:

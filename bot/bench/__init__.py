@@ -6,7 +6,8 @@ a front door would, with fake (no-op or rate-limited) senders and virtual time.
 
 Scenarios: 1 answers (concurrent learners vs. a raw-driver floor), 2 leaderboard (large answer
 log), 3 fan-out (thousands of schedules due in one minute, plus a rate-limited platform),
-4 content (load + validate, and `quizbot --help` cold start).
+4 content (load + validate, and `quizbot --help` cold start), 5 open loop (answers arriving as a Poisson
+process at 100 and 300 a second after three daily posts, latency from each answer's scheduled instant).
 """
 from __future__ import annotations
 

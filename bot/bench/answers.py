@@ -30,35 +30,25 @@ from sqlmodel import select
 from bot.bench import bare_writer
 from bot.bench.databases import Backend, FreshDb
 from bot.bench.fakes import PLATFORM, NoopSender
+from bot.bench.learners import answer_text, create_daily_schedules, post_due, post_questions
 from bot.bench.measure import (ScenarioResult, Target, peak_rss_since_reset_mib, reset_peak_rss, rss_now_mib,
                                ru_maxrss_mib, summary_ms)
 from bot.bench.sizes import Sizes
 from bot.content import Catalog
-from bot.content.schema import FreeTextQuestion, Question, SingleChoiceQuestion
+from bot.content.schema import SingleChoiceQuestion
 from bot.db import Store
 from bot.engine import Engine
 from bot.engine.batch_sql import ANSWER_COLUMNS  # the order the floor's rows are built in
 from bot.models import Answer
 from bot.ports import SenderRouter
-from bot.views import Actor, ScheduleSpec
+from bot.views import Actor
 
 SLOT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
 COMMUNITY = "answers"
-TARGET_RATIO, TARGET_P99_MS = 1.0, 25.0
-
-
-def answer_text(question: Question, rng: random.Random) -> str:
-    """What a learner clicks or types: right about 60% of the time."""
-    right = rng.random() < 0.6
-    if isinstance(question, SingleChoiceQuestion):
-        pool = [c.id for c in question.choices if c.correct == right] or [c.id for c in question.choices]
-        return rng.choice(pool)
-    assert isinstance(question, FreeTextQuestion)
-    if right and question.accepted:
-        return rng.choice(question.accepted)
-    if right and question.model_answer:
-        return question.model_answer
-    return rng.choice(["no idea", "the bigger model", "it makes training faster"])
+TARGET_RATIO = 1.0
+# A closed burst is bounded by throughput (Little's law: latency ~ learners / answers per second), so its
+# target is the platforms' deadline, not a p99: Discord and Slack allow 3 s before a reply must have started.
+TARGET_MAX_MS = 1000.0
 
 
 class StatementCounter:
@@ -79,19 +69,8 @@ class StatementCounter:
 
 
 async def _open_posts(engine: Engine, channels: int) -> list[int]:
-    admin = Actor(PLATFORM, COMMUNITY, "admin", "Admin", is_admin=True)
-    for c in range(channels):
-        await engine.schedules.create(admin, ScheduleSpec(f"answers-{c}", "09:00", "daily", shuffle=True),
-                                      SLOT - timedelta(days=1))
-    outcomes = await engine.tick(SLOT)
-    posted = [o.post_id for o in outcomes if o.status == "posted"]
-    if len(posted) != channels:
-        raise RuntimeError(f"set-up: expected {channels} posts, got {outcomes}")
-    return posted
-
-
-async def _post_questions(engine: Engine, post_ids: list[int]) -> dict[int, Question]:
-    return {pid: engine.catalog.questions[(await engine.post_question(pid)).question_id] for pid in post_ids}
+    await create_daily_schedules(engine, COMMUNITY, channels, SLOT - timedelta(days=1))
+    return await post_due(engine, SLOT, channels)
 
 
 async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: ScenarioResult) -> float:
@@ -101,7 +80,7 @@ async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scenar
     engine = Engine(store, catalog, router=SenderRouter({PLATFORM: sender}))
     counter = StatementCounter(store)
     try:
-        post_ids = await _post_questions(engine, await _open_posts(engine, sizes.posts + 1))
+        post_ids = await post_questions(engine, await _open_posts(engine, sizes.posts + 1))
         seq_post, open_posts = list(post_ids)[0], list(post_ids)[1:]
         answered_at = SLOT + timedelta(minutes=30)
 
@@ -172,6 +151,7 @@ async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scenar
         "wall_s": wall, "answers_per_s": rate,
         "latency_p50_ms": lat.get("p50_ms"), "latency_p95_ms": lat.get("p95_ms"), "latency_p99_ms": lat.get("p99_ms"),
         "latency_max_ms": lat.get("max_ms"), "latency_mean_ms": lat.get("mean_ms"),
+        "latency_within_1s_share": sum(t <= TARGET_MAX_MS / 1000 for t in latencies) / max(len(latencies), 1),
         "sequential_answers": sizes.sequential_answers, "sequential_answers_per_s": sizes.sequential_answers / seq_wall,
         "sequential_p50_ms": seq.get("p50_ms"), "sequential_p95_ms": seq.get("p95_ms"),
         "sequential_p99_ms": seq.get("p99_ms"),
@@ -296,11 +276,12 @@ async def run(backend: Backend, catalog: Catalog, sizes: Sizes) -> ScenarioResul
         result.notes.append("on PostgreSQL the target ratio uses the asyncpg floor (same server, one autocommitted "
                             "INSERT per row, one connection); the sqlite3 floor (a local file) is shown for reference")
     ratio = rate / floor_rate
-    p99 = result.figures.get("latency_p99_ms")
+    worst = result.figures.get("latency_max_ms")
     result.figures["ratio_engine_to_floor"] = ratio
     result.targets += [
         Target(f"answers/s ÷ raw {floor_name} rows/s", f">= {TARGET_RATIO}", ratio, ratio >= TARGET_RATIO),
-        Target("answer latency p99", f"<= {TARGET_P99_MS:g} ms", p99, p99 is not None and p99 <= TARGET_P99_MS),
+        Target("every verdict of the burst (max latency)", f"<= {TARGET_MAX_MS:g} ms", worst,
+               worst is not None and worst <= TARGET_MAX_MS and not result.checks["errors"]),
     ]
     result.notes.append("floor: one row per transaction into the migrated `answer` table (same columns, unique key, "
                         "indexes, foreign keys), single connection, sequential")

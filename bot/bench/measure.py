@@ -62,6 +62,22 @@ def peak_rss_since_reset_mib() -> float | None:
     return kib / 1024 if kib is not None else None
 
 
+def cpu_times() -> tuple[float, float] | None:
+    """(seconds on a CPU, seconds runnable but waiting for one) summed over this process's threads so far
+    (Linux schedstat). The wait is what other work on the machine costs a measurement; None elsewhere."""
+    on_cpu = waiting = 0
+    try:
+        for stat in Path("/proc/self/task").glob("*/schedstat"):
+            try:
+                ran, waited, _ = stat.read_text().split()
+            except (OSError, ValueError):  # a thread that ended meanwhile
+                continue
+            on_cpu, waiting = on_cpu + int(ran), waiting + int(waited)
+    except OSError:
+        return None
+    return on_cpu / 1e9, waiting / 1e9
+
+
 @dataclass
 class Target:
     name: str

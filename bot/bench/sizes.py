@@ -25,20 +25,24 @@ class Sizes:
     # 4. content
     content_runs: int
     help_runs: int
+    # 5. open loop (answers arriving as a Poisson process after the daily posts)
+    open_loop_seconds: float  # how long answers arrive, at each rate
+    open_loop_rates: tuple[float, ...] = (100.0, 300.0)  # answers a second (the two loads)
+    open_loop_posts: int = 3  # daily posts open at once, one channel each
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-FULL = Sizes("full", learners=1000, posts=3, sequential_answers=300, floor_rows_min=3000,
+FULL = Sizes("full", learners=1000, posts=3, sequential_answers=300, floor_rows_min=3000, open_loop_seconds=30,
              board_learners=100_000, board_answers=2_000_000, board_days=90, board_channels=3, board_runs=20,
              fanout_schedules=10_000, fanout_per_community=10, limited_schedules=1000,
              content_runs=9, help_runs=5)
-QUICK = Sizes("quick", learners=100, posts=3, sequential_answers=100, floor_rows_min=2000,
+QUICK = Sizes("quick", learners=100, posts=3, sequential_answers=100, floor_rows_min=2000, open_loop_seconds=5,
               board_learners=10_000, board_answers=200_000, board_days=90, board_channels=3, board_runs=20,
               fanout_schedules=1000, fanout_per_community=10, limited_schedules=200,
               content_runs=7, help_runs=5)
-TINY = Sizes("tiny", learners=30, posts=2, sequential_answers=20, floor_rows_min=300,
+TINY = Sizes("tiny", learners=30, posts=2, sequential_answers=20, floor_rows_min=300, open_loop_seconds=1,
              board_learners=2000, board_answers=20_000, board_days=30, board_channels=2, board_runs=5,
              fanout_schedules=60, fanout_per_community=10, limited_schedules=60,
              content_runs=3, help_runs=2)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,12 +44,19 @@ def _posted(community: Community):
     return (Post.community_id == community.id) & (Post.status == POSTED)
 
 
+_POST = Post.__table__
+# Built once: the answer path reads a community's posted days in every batch.
+_POSTED_DAYS = (select(_POST.c.quiz_day).distinct()
+                .where(_POST.c.community_id == bindparam("community_id"), _POST.c.status == POSTED))
+
+
 class QuizCalendar:
     async def first_posted(self, session: AsyncSession, community: Community) -> date | None:
         return (await session.exec(select(func.min(Post.quiz_day)).where(_posted(community)))).one()
 
     async def offline_counter(self, session: AsyncSession, community: Community) -> DayCounter:
-        days = frozenset((await session.exec(select(Post.quiz_day).where(_posted(community)).distinct())).all())
+        conn = await session.connection()
+        days = frozenset((await conn.execute(_POSTED_DAYS, {"community_id": community.id})).scalars())
         return DayCounter(community.timezone, min(days) if days else None, days)
 
     async def is_quiz_day(self, session: AsyncSession, community: Community, day: date) -> bool:

@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING, Iterable
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -77,6 +77,25 @@ def learners_above(community_id: int, period: str, start: date | None, points):
         *_board(community_id, period, start), BoardHistogram.points > points).scalar_subquery()
 
 
+_PERIOD = LearnerPeriod.__table__
+# Built once (per backend for the upsert): building them per batch cost more than running them.
+_TOUCHED = (select(_PERIOD.c.community_id, _PERIOD.c.learner_id, _PERIOD.c.period, _PERIOD.c.start, _PERIOD.c.points,
+                   _PERIOD.c.answers)
+            .where(_PERIOD.c.learner_id.in_(bindparam("learners", expanding=True)),
+                   _PERIOD.c.start.in_(bindparam("starts", expanding=True))))
+_MOVES: dict[bool, object] = {}
+
+
+def _moves(store: Store):
+    """The upsert that moves learners between points values: + or - learners on each (board, points)."""
+    if store.is_sqlite not in _MOVES:
+        stmt = store.insert(BoardHistogram)
+        _MOVES[store.is_sqlite] = stmt.on_conflict_do_update(
+            index_elements=["community_id", "period", "start", "points"],
+            set_={"learners": BoardHistogram.__table__.c.learners + stmt.excluded.learners})
+    return _MOVES[store.is_sqlite]
+
+
 async def count_answers(session: AsyncSession, store: Store, answers: list,
                         stats: dict[int, LearnerStats | Counters]) -> None:
     """Move each learner who just answered (`answers`: rows with community_id, learner_id, local_day and
@@ -92,10 +111,9 @@ async def count_answers(session: AsyncSession, store: Store, answers: list,
             acc[1] += 1
     now = {(stats[learner].community_id, learner, ALL, ALL_TIME): (stats[learner].points, stats[learner].answers)
            for learner in {a.learner_id for a in answers}}
-    rows = (await session.exec(select(LearnerPeriod.community_id, LearnerPeriod.learner_id, LearnerPeriod.period,
-                                      LearnerPeriod.start, LearnerPeriod.points, LearnerPeriod.answers)
-                               .where(LearnerPeriod.learner_id.in_({k[1] for k in added}),
-                                      LearnerPeriod.start.in_({k[3] for k in added if k[2] != ALL})))).all()
+    conn = await session.connection()
+    rows = (await conn.execute(_TOUCHED, {"learners": sorted({k[1] for k in added}),
+                                          "starts": sorted({k[3] for k in added if k[2] != ALL})})).all()
     now.update({(c, l, p, s): (pts, n) for c, l, p, s, pts, n in rows})
     moves: Counter = Counter()
     for key, (points, count) in added.items():
@@ -107,8 +125,5 @@ async def count_answers(session: AsyncSession, store: Store, answers: list,
     changed = sorted((k, n) for k, n in moves.items() if n)  # a fixed order: concurrent batches lock rows alike
     if not changed:
         return
-    stmt = store.insert(BoardHistogram)
-    await (await session.connection()).execute(
-        stmt.on_conflict_do_update(index_elements=["community_id", "period", "start", "points"],
-                                   set_={"learners": BoardHistogram.__table__.c.learners + stmt.excluded.learners}),
-        [{"community_id": c, "period": p, "start": s, "points": pts, "learners": n} for (c, p, s, pts), n in changed])
+    await conn.execute(_moves(store), [{"community_id": c, "period": p, "start": s, "points": pts, "learners": n}
+                                       for (c, p, s, pts), n in changed])
