@@ -164,8 +164,11 @@ async def test_posts_to_many_channels_are_paced(store, mini_catalog):
         assert len(await post(h)) == 3
         sent = h.fake.calls_to("chat.postMessage")
         assert sorted(c["channel"] for c in sent) == ["C1", "C2", "C3"]
+        # A lower bound only, so load cannot break it: each request starts 0.3 s after the one before was
+        # answered, hence after it arrived (asyncio may end a pause up to its clock resolution early).
+        # tests/test_slack_pacing.py checks the same on a virtual clock.
         gaps = [b.at - a.at for a, b in zip(sent, sent[1:])]
-        assert all(gap >= 0.28 for gap in gaps), gaps
+        assert all(gap >= 0.299 for gap in gaps), gaps
     finally:
         await h.close()
 
