@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 from aiohttp import WSMsgType, web
 
+from waiting import GUARD
+
 JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "errors")
 
 
@@ -105,7 +107,7 @@ class FakeSlack:
     def calls_to(self, method: str, where: Callable[[Call], bool] | None = None) -> list[Call]:
         return [c for c in self.calls if c.method == method and (where is None or where(c))]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0,
+    async def wait_for(self, method: str, count: int = 1, timeout: float = GUARD,
                        where: Callable[[Call], bool] | None = None) -> list[Call]:
         deadline = time.monotonic() + timeout
         while True:
@@ -270,7 +272,7 @@ class FakeSlack:
                 self.sockets.remove(ws)
         return ws
 
-    async def socket_send(self, envelope: dict, timeout: float = 5.0) -> None:
+    async def socket_send(self, envelope: dict, timeout: float = GUARD) -> None:
         deadline = time.monotonic() + timeout
         while not self.sockets:
             if time.monotonic() > deadline:
@@ -278,7 +280,7 @@ class FakeSlack:
             await asyncio.sleep(0.02)
         await self.sockets[-1].send_json(envelope)
 
-    async def socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict:
+    async def socket_ack(self, envelope_id: str, timeout: float = GUARD) -> dict:
         deadline = time.monotonic() + timeout
         while True:
             for ack in self.socket_acks:
