@@ -4,7 +4,6 @@ limits (429 retried), pacing, and permanent failures."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 import pytest_asyncio
@@ -194,18 +193,19 @@ async def test_permanent_failure_is_not_retried_and_results_in_thread(h):
     assert thread and thread[-1]["thread_ts"] == closed["ts"] and "1 answered · 100% right" in str(thread[-1]["blocks"])
 
 
-class SlowEngine(Engine):
-    """An engine whose answers take longer than a modal may wait for its ack."""
+class HeldEngine(Engine):
+    """An engine whose answers wait, once `hold` is set, until the test lets them go."""
 
-    delay = 0.0
+    hold: asyncio.Event | None = None
 
     async def answer_post(self, *args, **kwargs):
-        await asyncio.sleep(self.delay)
+        if self.hold is not None:
+            await self.hold.wait()
         return await super().answer_post(*args, **kwargs)
 
 
 async def test_slow_work_still_acks_in_time_and_updates_the_modal_later(store, mini_catalog):
-    engine = SlowEngine(store, mini_catalog)
+    engine = HeldEngine(store, mini_catalog)
     h = await start_http(engine, store, budget=0.2)
     try:
         sched = await schedule(h)
@@ -217,12 +217,12 @@ async def test_slow_work_still_acks_in_time_and_updates_the_modal_later(store, m
         await h.slack.interactive(h.slack.message_action(button["action_id"], button["value"], "C42", message["_ts"]))
         await h.fake.wait_for("views.open")
         view = h.fake.last_view()
-        engine.delay = 1.5
-        started = time.monotonic()
+        engine.hold = asyncio.Event()  # the answer cannot finish before the test says so
         reply = await h.slack.interactive(h.slack.submission(view, {"answer": {"text": {"value": "KL divergence"}}}))
-        assert time.monotonic() - started < 1.2  # acked long before the work was done
-        body = reply.json()
+        body = reply.json()  # acked while the work is still held: past the budget, not after the work
         assert body["response_action"] == "update" and "Working on it" in str(body["view"])
+        assert h.fake.calls_to("views.update") == []
+        engine.hold.set()
         [update] = await h.fake.wait_for("views.update")
         assert update["view_id"] == view["id"] and "Correct!" in str(update["view"])
     finally:
