@@ -35,6 +35,8 @@ def validated(catalog: Catalog, spec: ScheduleSpec, community_tz: str) -> dict:
     """Every field parsed and checked; returns the column values. Raises BadInput on the first problem."""
     if not (spec.channel_id or "").strip():
         raise BadInput("Pick a channel for the schedule.", field="channel")
+    if not spec.channel_id.isprintable():  # no platform's channel id has control characters (PostgreSQL stores no NUL)
+        raise BadInput("That is not a channel id.", field="channel")
     at = slots.parse_time(spec.time)
     weekdays = slots.parse_weekdays(spec.weekdays)
     tz = (spec.timezone or "").strip() or None
@@ -51,7 +53,7 @@ def validated(catalog: Catalog, spec: ScheduleSpec, community_tz: str) -> dict:
     if role is not None and not ROLE_RE.match(role):
         raise BadInput("The ping role must be a role id.", field="ping_role")
     return dict(
-        channel_id=spec.channel_id.strip(), channel_name=(spec.channel_name or "")[:100], local_time=at.strftime("%H:%M"),
+        channel_id=spec.channel_id.strip(), channel_name="".join(filter(str.isprintable, spec.channel_name or ""))[:100], local_time=at.strftime("%H:%M"),
         weekdays=",".join(weekdays), timezone=tz, track_lessons=",".join(lessons), track_tags=",".join(tags),
         shuffle=spec.shuffle, shuffle_seed=seed, open_minutes=spec.open_minutes, ping_role=role,
         results_in_thread=spec.results_in_thread,
