@@ -41,6 +41,7 @@ class Scripted:
     body: dict
     status: int = 200
     headers: dict = field(default_factory=dict)
+    hold: asyncio.Event | None = None  # answer only once this is set (a platform that does not answer)
 
 
 def default_user(user_id: str) -> dict:
@@ -97,9 +98,19 @@ class FakeSlack:
         return f"{self.url}response/{key}"
 
     # Scripting and inspection -----------------------------------------------------------------------
-    def script(self, method: str, body: dict | None = None, status: int = 200, headers: dict | None = None) -> None:
-        """The next call to `method` gets this answer (queued, one call each)."""
-        self.scripted[method].append(Scripted(body if body is not None else {"ok": True}, status, headers or {}))
+    def script(self, method: str, body: dict | None = None, status: int = 200, headers: dict | None = None,
+               hold: asyncio.Event | None = None) -> None:
+        """The next call to `method` gets this answer (queued, one call each), once `hold` is set if given."""
+        self.scripted[method].append(Scripted(body if body is not None else {"ok": True}, status, headers or {}, hold))
+
+    def fail_once(self, method: str, status: int = 500) -> None:
+        self.script(method, {"ok": False, "error": "internal_error"}, status)
+
+    def hang_once(self, method: str) -> asyncio.Event:
+        """The next call to `method` gets no answer until the returned event is set (then a 500)."""
+        released = asyncio.Event()
+        self.script(method, {"ok": False, "error": "internal_error"}, 500, hold=released)
+        return released
 
     def rate_limit_once(self, method: str, retry_after: int = 1) -> None:
         self.script(method, {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": str(retry_after)})
@@ -158,6 +169,8 @@ class FakeSlack:
         if self.scripted[method]:
             answer = self.scripted[method].popleft()
             call.status = answer.status
+            if answer.hold is not None:
+                await answer.hold.wait()
             return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         if method != "oauth.v2.access" and token not in self.tokens:
             return web.json_response({"ok": False, "error": "invalid_auth"})
