@@ -81,7 +81,7 @@ async def test_scheduled_post_answers_counts_and_reveal(h):
     wrong, _ = await click(h, message, "a", "U2")
     assert "Not quite." in verdict_text(wrong) and "Your answer: 1. The student" in verdict_text(wrong)
     await h.fake.wait_for("chat.update", where=lambda c: "*2* answered so far" in str(c.get("blocks")))
-    await h.fake.settle(0.3)
+    await h.runtime.bundle.sender.flush_counts()  # a batch in flight has ended (and nothing new was marked)
     counts = h.fake.calls_to("chat.update")
     assert len(counts) == 2  # one edit per batch, not one per click
     # A click marked after the batch that already counted it: the count shown is current, so no edit.
@@ -95,7 +95,7 @@ async def test_scheduled_post_answers_counts_and_reveal(h):
     assert not any(b["type"] == "actions" for b in final["blocks"])  # buttons removed
     shown = str(final["blocks"])
     assert "closed" in shown and "*Answer:* 2. The teacher" in shown and "2 answered · 50% right" in shown
-    await h.fake.settle(0.4)
+    await h.runtime.bundle.sender.flush_counts()  # any count batch in flight has ended
     assert h.fake.calls_to("chat.update")[-1] is final  # no count update lands after the results
 
     late, _ = await click(h, message, "b", "U3")
