@@ -21,7 +21,6 @@ from fake_discord.harness import FakeClock, admin_actor, open_app, start_bot, st
 from fake_discord.payloads import EPHEMERAL
 from conftest import utc
 
-pytestmark = pytest.mark.timeout(60)
 
 MONDAY_8AM = utc(2026, 3, 2, 8, 0)
 

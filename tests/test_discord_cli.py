@@ -18,7 +18,6 @@ from fake_discord import FakeDiscord
 from fake_discord.harness import CONTENT, FakeClock, open_app, start_bot, stop_bot
 from conftest import utc
 
-pytestmark = pytest.mark.timeout(60)
 
 
 @pytest_asyncio.fixture

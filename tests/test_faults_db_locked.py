@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 import pytest_asyncio
 from sqlmodel import select
 
@@ -21,7 +20,6 @@ from fake_slack.harness import start_http
 from recording_sender import RecordingSender
 from test_slack_posting import buttons, click, post, schedule
 
-pytestmark = pytest.mark.timeout(60)
 ADMIN = actor("boss", admin=True)
 SETUP, SLOT = utc(2026, 5, 1, 12), utc(2026, 5, 4, 9)  # a Monday 09:00 UTC
 CLAIM_TIMEOUT = timedelta(minutes=2)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 import pytest_asyncio
 from sqlmodel import select
 
@@ -15,7 +14,6 @@ from bot.models import Post
 from fake_slack.harness import start_http
 from test_slack_posting import click, schedule
 
-pytestmark = pytest.mark.timeout(60)
 SEND_TIMEOUT = timedelta(seconds=0.5)  # how long the engine waits for the platform (45 s in production)
 CLAIM_TIMEOUT = PostingPolicy().claim_timeout
 

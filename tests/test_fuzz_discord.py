@@ -19,7 +19,6 @@ from fake_discord.payloads import snowflake
 from db_snapshot import changed_tables, snapshot
 from test_discord import alice, bot, clock, fake, quiz_app  # noqa: F401  (the bot on its loopback fake)
 
-pytestmark = pytest.mark.timeout(120)
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                        HealthCheck.too_slow])
 

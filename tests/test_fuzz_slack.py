@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 
-import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
@@ -21,7 +20,6 @@ from fake_slack.harness import start_http
 
 from db_snapshot import changed_tables, snapshot
 
-pytestmark = pytest.mark.timeout(120)
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                        HealthCheck.too_slow])
 ADMIN = "U9"

@@ -21,7 +21,6 @@ from fake_slack import FakeSlack, SlackRequests
 from fake_slack.harness import APP_TOKEN, BOT_TOKEN, SECRET, start_http
 from waiting import GUARD, eventually
 
-pytestmark = pytest.mark.timeout(60)
 FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
 MANIFEST = Path(__file__).resolve().parents[1] / "adapters" / "slack" / "manifest.yml"
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 import pytest_asyncio
 
 from adapters.slack.app import RATE_LIMIT_RETRIES
@@ -13,7 +12,6 @@ from bot.engine import Engine
 from bot.views import ScheduleSpec
 from fake_slack.harness import start_http
 
-pytestmark = pytest.mark.timeout(60)
 
 
 @pytest_asyncio.fixture
