@@ -78,6 +78,9 @@ async def posted_and_answered(h):
     [message] = await h.fake.wait_for("chat.postMessage")
     h.clock.at(8, 5)
     await click(h, message, "b", "U1")
+    # The answer count edits the post too (chat.update): let it happen first, or it meets the fault.
+    await h.fake.wait_for("chat.update", where=lambda c: "answered so far" in str(c.get("blocks")))
+    await h.runtime.bundle.sender.flush_counts()
     return message
 
 
