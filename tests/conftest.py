@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from hypothesis import settings as hypothesis_settings
 
 from bot.content import load_catalog
 from bot.db import Store
@@ -18,6 +19,11 @@ from bot.engine import Engine
 from bot.migrate import upgrade_sync
 from bot.views import Actor
 from sqlmodel import SQLModel
+
+# Property tests draw the same examples on every run (no random seed, no saved failures replayed),
+# and no example is timed: a loaded CI machine must not turn a slow example into a failure.
+hypothesis_settings.register_profile("repo", derandomize=True, database=None, deadline=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repo"))
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

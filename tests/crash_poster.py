@@ -1,7 +1,7 @@
 """One bot process for the crash tests: open the database, run one scheduler pass at a virtual
 `now`, exit. The test kills it with SIGKILL while it is inside the send.
 
-    python tests/crash_poster.py DB_URL NOW_ISO SENT_FILE DELAY_SECONDS [before|after]
+    python tests/crash_poster.py DB_URL NOW_ISO SENT_FILE DELAY_SECONDS [before|after|reveal-before|reveal-after]
 
 The sender stands in for a chat platform. It prints "SENDING <post_id>" (flushed) when the
 engine hands it a post, then:
@@ -10,6 +10,8 @@ engine hands it a post, then:
                     before returning (the process dies with the message out but unrecorded).
 Like a platform that honours message nonces, it delivers a card whose nonce it has already
 delivered only once (the same message reference is returned).
+The reveal modes deliver posts at once and do the same with the results (an edit of the post):
+"REVEALING <post_id>", then the delay before or after appending to SENT_FILE.results ("REVEALED").
 """
 from __future__ import annotations
 
@@ -47,6 +49,8 @@ class SlowPlatform:
 
     async def post_question(self, card: PostCard) -> str:
         print(f"SENDING {card.post_id}", flush=True)
+        if self.mode.startswith("reveal"):
+            return self._deliver(card)
         if self.mode == "after":
             ref = self._deliver(card)
             print(f"SENT {card.post_id}", flush=True)
@@ -59,6 +63,18 @@ class SlowPlatform:
 
     async def post_results(self, card: PostCard, results: ResultsView) -> str | None:
         print(f"RESULTS {card.post_id}", flush=True)
+        if not self.mode.startswith("reveal"):
+            return None
+        print(f"REVEALING {card.post_id}", flush=True)
+        if self.mode == "reveal-before":
+            await asyncio.sleep(self.delay)
+        with open(self.sent_file.with_suffix(".results"), "a") as f:  # the post edited to show the results
+            f.write(f"{card.post_id} {card.message_ref} {results.answered}\n")
+            f.flush()
+            os.fsync(f.fileno())
+        print(f"REVEALED {card.post_id}", flush=True)
+        if self.mode == "reveal-after":
+            await asyncio.sleep(self.delay)
         return None
 
 

@@ -21,7 +21,6 @@ from fake_discord.harness import FakeClock, admin_actor, open_app, start_bot, st
 from fake_discord.payloads import EPHEMERAL
 from conftest import utc
 
-pytestmark = pytest.mark.timeout(60)
 
 MONDAY_8AM = utc(2026, 3, 2, 8, 0)
 
@@ -267,7 +266,7 @@ async def test_daily_post_answers_counts_and_reveal(fake, bot, quiz_app, clock, 
 
     clock.now = utc(2026, 3, 2, 9, 0, 5)
     await bot.scheduler.run_tick()  # (effects are checked, not outcomes: a real-time timer may run the same tick)
-    [post] = await fake.wait_for(lambda: fake.channel_messages(int(daily["id"])), 5, "the daily post")
+    [post] = await fake.wait_for(lambda: fake.channel_messages(int(daily["id"])), what="the daily post")
     send = fake.calls_to("POST", f"/channels/{daily['id']}/messages")[0].body
     assert post["content"] == f"<@&{fans['id']}> today's question is up!"
     assert send["allowed_mentions"] == {"parse": [], "roles": [int(fans["id"])]}  # only the schedule's role
@@ -290,10 +289,10 @@ async def test_daily_post_answers_counts_and_reveal(fake, bot, quiz_app, clock, 
     assert all(r.ephemeral and "Not quite" in r.text for r in (first, second))
     assert await quiz_app.engine.post_answer_count(post_id) == 2
 
-    await fake.wait_for(lambda: "2 answered so far" in message_text(fake.messages[int(post["id"])]), 5,
-                        "the batched answer count")
+    await fake.wait_for(lambda: "2 answered so far" in message_text(fake.messages[int(post["id"])]),
+                        what="the batched answer count")
     settled = len(fake.calls_to("PATCH", f"/channels/{daily['id']}/messages/{post['id']}"))
-    await asyncio.sleep(0.5)  # more passes: nothing new, so no more edits
+    assert await bot.sender.flush_counts() == 0  # another pass: nothing new, so no edit
     edits = fake.calls_to("PATCH", f"/channels/{daily['id']}/messages/{post['id']}")
     assert len(edits) == settled, "no new answers, no more edits"
     # A click marked after the pass that already counted it: the count shown is current, so no edit.
@@ -342,7 +341,7 @@ async def test_free_text_post_modal_and_results_in_thread(fake, bot, quiz_app, c
     clock.advance(minutes=31)
     await bot.scheduler.run_tick()
     # A thread started from a message has the message's id.
-    in_thread = await fake.wait_for(lambda: fake.channel_messages(int(post["id"])), 5, "results in the thread")
+    in_thread = await fake.wait_for(lambda: fake.channel_messages(int(post["id"])), what="results in the thread")
     assert len(fake.calls_to("POST", f"/channels/{daily['id']}/messages/{post['id']}/threads")) == 1
     assert len(in_thread) == 1 and "Results" in message_text(in_thread[0]) and "Answered\n1" in message_text(in_thread[0])
     closed_post = fake.messages[int(post["id"])]

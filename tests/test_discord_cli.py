@@ -18,7 +18,6 @@ from fake_discord import FakeDiscord
 from fake_discord.harness import CONTENT, FakeClock, open_app, start_bot, stop_bot
 from conftest import utc
 
-pytestmark = pytest.mark.timeout(60)
 
 
 @pytest_asyncio.fixture
@@ -102,7 +101,7 @@ async def test_quizbot_run_discord_serves_commands_and_stops_cleanly(fake, tmp_p
                                                 env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         await fake.wait_for(lambda: any(s.identified for s in fake.sessions), 30, "the bot process to connect")
-        await fake.wait_for(lambda: fake.commands.get("global"), 5, "the first sync")
+        await fake.wait_for(lambda: fake.commands.get("global"), what="the first sync")
         alice = fake.add_user("alice")
         reply = await fake.run(fake.command(alice, "lesson", lesson="mini"))
         assert reply.ephemeral and "part 1/2" in reply.text

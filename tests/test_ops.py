@@ -233,6 +233,11 @@ def capture_logs(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no stray .env
     root = logging.getLogger()
     saved = (root.level, list(root.handlers))
+    # slack_bolt sets the logger named after the app ("quizbot", parent of "quizbot.test") to the root's
+    # level on each request it handles: after a Slack test in this process, INFO lines would vanish here.
+    app_logger = logging.getLogger("quizbot")
+    app_level = app_logger.level
+    app_logger.setLevel(logging.NOTSET)
 
     def setup(fmt: str) -> io.StringIO:
         stream = io.StringIO()
@@ -243,6 +248,7 @@ def capture_logs(monkeypatch, tmp_path):
     for handler in [h for h in root.handlers if h not in saved[1]]:
         root.removeHandler(handler)
     root.setLevel(saved[0])
+    app_logger.setLevel(app_level)
 
 
 def log_everything(log: logging.Logger) -> None:

@@ -1,6 +1,7 @@
 """A bot process killed with SIGKILL in the middle of posting, then restarted: no double post,
 no lost post. The ledger row claimed before the send is what survives the crash; a restart leaves
-a fresh claim alone and retakes it once it is older than the claim timeout (2 minutes).
+a fresh claim alone and retakes it once it is older than the claim timeout (2 minutes). The same
+holds for the reveal that edits yesterday's post to show its results.
 
 Each run is a real process (tests/crash_poster.py) on one SQLite file, given its virtual `now`.
 """
@@ -46,9 +47,9 @@ class Bot:
             sys.executable, str(SCRIPT), self.url, now.isoformat(), str(self.sent), str(delay), mode,
             cwd=str(ROOT), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
-    async def run(self, now: datetime) -> list[str]:
+    async def run(self, now: datetime, mode: str = "before") -> list[str]:
         """A run that is not killed: returns its stdout lines."""
-        proc = await self.start(now, 0)
+        proc = await self.start(now, 0, mode)
         out, err = await asyncio.wait_for(proc.communicate(), RUN_TIMEOUT)
         assert proc.returncode == 0, err.decode()
         lines = out.decode().splitlines()
@@ -75,6 +76,11 @@ class Bot:
 
     def deliveries(self) -> list[list[str]]:
         return [line.split() for line in self.sent.read_text().splitlines()] if self.sent.exists() else []
+
+    def results_shown(self) -> list[list[str]]:
+        """Each edit of a post to show its results: post id, message reference, answered."""
+        path = self.sent.with_suffix(".results")
+        return [line.split() for line in path.read_text().splitlines()] if path.exists() else []
 
 
 async def ledger(url: str) -> list[Post]:
@@ -172,3 +178,42 @@ async def test_killed_after_the_platform_accepted_is_not_posted_twice(bot):
     await bot.run(SLOT + CLAIM_TIMEOUT + timedelta(minutes=1))
     assert [r.status for r in await ledger(bot.url)] == ["posted"]
     assert len(bot.deliveries()) == 1  # the platform saw the same nonce again and did not post twice
+
+
+# Reveals: the post is edited to show the results; a crash must neither lose nor repeat that for good.
+async def test_killed_while_revealing_then_restarted(bot):
+    """Channel: yesterday's question stays up (clicks are told it closed) until a run past the claim
+    timeout edits it to show the results, once. Stored: the reveal's claim survives the crash and is
+    retaken then; the post ends revealed."""
+    await bot.run(SLOT)
+    [posted] = await ledger(bot.url)
+    next_day = SLOT + timedelta(days=1)
+    proc = await bot.start(next_day, delay=30, mode="reveal-before")
+    await bot.kill_when(proc, "REVEALING")
+    row = (await ledger(bot.url))[0]
+    assert (row.revealed_at, row.reveal_claimed_at, bot.results_shown()) == (None, next_day, [])
+
+    await bot.run(next_day + timedelta(minutes=1), mode="reveal-before")  # a fresh claim: left alone
+    assert bot.results_shown() == [] and (await ledger(bot.url))[0].revealed_at is None
+    later = next_day + CLAIM_TIMEOUT + timedelta(minutes=1)
+    lines = await bot.run(later, mode="reveal-before")
+    assert f"REVEALED {posted.id}" in lines
+    assert bot.results_shown() == [[str(posted.id), posted.message_ref, "0"]]
+    assert (await ledger(bot.url))[0].revealed_at == later
+    await bot.run(later + timedelta(minutes=5), mode="reveal-before")
+    assert len(bot.results_shown()) == 1
+
+
+async def test_killed_after_the_results_were_shown_edits_the_same_message_again(bot):
+    """Channel: the results, shown once on yesterday's post (the repeat after the restart edits that same
+    message to the same results; nothing new appears). Stored: revealed after the restart."""
+    await bot.run(SLOT)
+    [posted] = await ledger(bot.url)
+    next_day = SLOT + timedelta(days=1)
+    proc = await bot.start(next_day, delay=30, mode="reveal-after")
+    await bot.kill_when(proc, "REVEALED")
+    assert (await ledger(bot.url))[0].revealed_at is None
+    await bot.run(next_day + CLAIM_TIMEOUT + timedelta(minutes=1), mode="reveal-before")
+    shown = bot.results_shown()
+    assert shown == [[str(posted.id), posted.message_ref, "0"]] * 2  # one message, edited twice alike
+    assert (await ledger(bot.url))[0].revealed_at is not None

@@ -17,6 +17,7 @@ from bot.ports import SenderRouter
 from bot.views import PostCard, ScheduleSpec
 
 from conftest import actor, utc
+from waiting import GUARD, eventually
 
 ADMIN = actor("boss", admin=True)
 SLOT = datetime(2026, 5, 4, 9, 0, tzinfo=ZoneInfo("UTC")).astimezone(timezone.utc)
@@ -63,19 +64,25 @@ async def statuses(store) -> dict[str, int]:
         return dict((await session.exec(select(Post.status, func.count()).group_by(Post.status))).all())
 
 
+async def claimed_four(store) -> bool:
+    return (await statuses(store)).get("claimed") == 4
+
+
+async def three_revealed(store) -> bool:
+    return len(await revealed_channels(store)) == 3
+
+
 async def test_the_next_batch_is_claimed_while_the_one_before_is_being_sent(store, mini_catalog, monkeypatch):
     monkeypatch.setattr(posting, "CLAIM_BATCH", 2)
     sender = GatedSender()
     engine = await engine_with_schedules(store, mini_catalog, sender)
     tick = asyncio.create_task(engine.tick(SLOT))
-    await asyncio.wait_for(sender.started.wait(), 10)
-    for _ in range(200):  # the first batch is held at the platform; the second gets claimed meanwhile
-        if (await statuses(store)).get("claimed") == 4:
-            break
-        await asyncio.sleep(0.02)
+    await asyncio.wait_for(sender.started.wait(), GUARD)
+    # the first batch is held at the platform; the second gets claimed meanwhile
+    await eventually(lambda: claimed_four(store), "the second batch's claims")
     assert await statuses(store) == {"claimed": 4}
     sender.gate.set()
-    outcomes = await asyncio.wait_for(tick, 10)
+    outcomes = await asyncio.wait_for(tick, GUARD)
     assert sorted(o.status for o in outcomes) == ["posted"] * 4
     assert sorted(sender.sent) == list(CHANNELS)  # each once
     assert await statuses(store) == {"posted": 4}
@@ -96,7 +103,7 @@ async def test_a_failed_claim_still_records_what_the_batch_before_sent(store, mi
 
     monkeypatch.setattr(engine.poster.claimer, "claim", second_claim_fails)
     with pytest.raises(RuntimeError, match="database went away"):
-        await asyncio.wait_for(engine.tick(SLOT), 10)
+        await asyncio.wait_for(engine.tick(SLOT), GUARD)
     assert len(sender.sent) == 2
     assert await statuses(store) == {"posted": 2}  # recorded before the error came out; the rest never claimed
 
@@ -108,13 +115,10 @@ async def test_reveals_are_recorded_while_later_ones_are_still_being_sent(store,
     await engine.tick(SLOT)  # four posts, open until tomorrow's
     sender.held = {"c4"}  # c4's results hang at the platform
     tick = asyncio.create_task(engine.tick(SLOT + timedelta(days=1)))
-    for _ in range(200):
-        if len(await revealed_channels(store)) == 3:
-            break
-        await asyncio.sleep(0.02)
+    await eventually(lambda: three_revealed(store), "the first three reveals recorded")
     assert await revealed_channels(store) == {"c1", "c2", "c3"}  # a crash now would re-send c4's alone
     assert not tick.done()
     sender.results_gate.set()
-    outcomes = await asyncio.wait_for(tick, 10)
+    outcomes = await asyncio.wait_for(tick, GUARD)
     assert sorted(o.status for o in outcomes) == ["posted"] * 4 + ["revealed"] * 4
     assert await revealed_channels(store) == set(CHANNELS) and sorted(sender.revealed) == list(CHANNELS)

@@ -8,7 +8,6 @@ import pytest_asyncio
 from bot.engine import Engine
 from fake_slack.harness import start_http
 
-pytestmark = pytest.mark.timeout(60)
 ADMIN = "U9"
 
 

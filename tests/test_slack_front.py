@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import pytest_asyncio
 
 from bot.engine import Engine
 from fake_slack.harness import SECRET, start_http
 from fake_slack.signed import SlackRequests
 
-pytestmark = pytest.mark.timeout(60)
 
 
 @pytest_asyncio.fixture

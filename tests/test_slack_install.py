@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from pathlib import Path
 
 import aiohttp
@@ -20,8 +19,8 @@ from bot.settings import Settings
 from bot.views import ScheduleSpec
 from fake_slack import FakeSlack, SlackRequests
 from fake_slack.harness import APP_TOKEN, BOT_TOKEN, SECRET, start_http
+from waiting import GUARD, eventually
 
-pytestmark = pytest.mark.timeout(60)
 FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
 MANIFEST = Path(__file__).resolve().parents[1] / "adapters" / "slack" / "manifest.yml"
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET",
@@ -39,12 +38,8 @@ def clean_env(monkeypatch, tmp_path):
     return monkeypatch
 
 
-async def wait_until(check, timeout: float = 5.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
+async def forgotten(installations, team_id: str) -> bool:
+    return await installations.bot_token(team_id) is None
 
 
 # Socket Mode ----------------------------------------------------------------------------------
@@ -57,7 +52,7 @@ async def test_socket_mode_connects_and_handles_a_slash_command(clean_env, tmp_p
     clean_env.setenv("SLACK_CLIENT_SECRET", "not-used-in-socket-mode")
     task = asyncio.create_task(run_slack(Settings(), tmp_path / "quiz.db"))
     try:
-        await wait_until(lambda: fake.sockets or task.done(), what="the socket mode connection")
+        await eventually(lambda: fake.sockets or task.done(), "the socket mode connection")
         assert not task.done(), task.exception()
         [opened] = fake.calls_to("apps.connections.open")
         assert opened.token == APP_TOKEN
@@ -81,7 +76,7 @@ async def test_socket_mode_connects_and_handles_a_slash_command(clean_env, tmp_p
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
-            await asyncio.wait_for(task, 10)
+            await asyncio.wait_for(task, GUARD)
         await fake.stop()
 
 
@@ -154,7 +149,7 @@ async def test_oauth_install_tokens_per_workspace_and_uninstall(store, mini_cata
                              "token_type": "bot", "access_token": "xoxb-T2", "bot_user_id": "UBOT2",
                              "team": {"id": "T2", "name": "Second Co"}, "enterprise": None,
                              "is_enterprise_install": False}
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=GUARD)) as http:
             async with http.get(f"{h.base_url}/slack/install") as resp:
                 page = await resp.text()
                 assert resp.status == 200
@@ -189,10 +184,7 @@ async def test_oauth_install_tokens_per_workspace_and_uninstall(store, mini_cata
 
         # Uninstalling removes the workspace's installation: nothing can be sent there any more.
         assert (await t2.event({"type": "app_uninstalled"})).status == 200
-        for _ in range(100):
-            if await installations.bot_token("T2") is None:
-                break
-            await asyncio.sleep(0.02)
+        await eventually(lambda: forgotten(installations, "T2"), "the uninstall to be stored")
         assert await installations.bot_token("T2") is None
     finally:
         await h.close()
@@ -209,10 +201,7 @@ async def test_tokens_revoked_forgets_the_bot_token(store, mini_catalog):
         assert await installations.bot_token("T1") == BOT_TOKEN
         reply = await h.slack.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}})
         assert reply.status == 200
-        for _ in range(100):
-            if await installations.bot_token("T1") is None:
-                break
-            await asyncio.sleep(0.02)
+        await eventually(lambda: forgotten(installations, "T1"), "the revoked token to be forgotten")
         assert await installations.bot_token("T1") is None
     finally:
         await h.close()

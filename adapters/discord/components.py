@@ -209,14 +209,17 @@ def answer_modal(kind: str, target_id: int, prompt: str = "") -> discord.ui.Moda
 
 
 def modal_answer(data: dict | None) -> str:
-    """The text typed into the answer field of a modal submit payload (classic rows or labels)."""
+    """The text typed into the answer field of a modal submit payload (classic rows or labels); a payload
+    of another shape than Discord's gives no answer rather than an error."""
     def walk(components):
-        for component in components or []:
-            if component.get("custom_id") == ANSWER_INPUT_ID and "value" in component:
+        for component in components if isinstance(components, list) else []:
+            if not isinstance(component, dict):
+                continue
+            if component.get("custom_id") == ANSWER_INPUT_ID and isinstance(component.get("value"), str):
                 return component["value"]
             for nested in (component.get("components"), [component["component"]] if "component" in component else None):
                 found = walk(nested)
                 if found is not None:
                     return found
         return None
-    return walk((data or {}).get("components")) or ""
+    return walk(data.get("components") if isinstance(data, dict) else None) or ""

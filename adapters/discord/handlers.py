@@ -52,6 +52,7 @@ def split_list(text: str | None) -> tuple[str, ...]:
 class QuizInteractions:
     def __init__(self, engine: "Engine", sender: "DiscordSender", clock: Callable[[], datetime]):
         self.engine, self.sender, self.clock = engine, sender, clock
+        self.modal_lookup_seconds = MODAL_LOOKUP_SECONDS  # Discord allows 3 s before the modal must open
 
     # Plumbing ----------------------------------------------------------------------
     def actor(self, interaction: Interaction) -> Actor:
@@ -216,7 +217,7 @@ class QuizInteractions:
 
     async def open_post_modal(self, interaction: Interaction, post_id: int) -> None:
         try:
-            card = await asyncio.wait_for(self.engine.post_question(post_id), MODAL_LOOKUP_SECONDS)
+            card = await asyncio.wait_for(self.engine.post_question(post_id), self.modal_lookup_seconds)
         except QuizError as err:
             return await self.tell(interaction, render.notice(str(err)))
         except Exception:  # slow or failing database: open the modal anyway; the answer is checked on submit

@@ -13,8 +13,9 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
-from typing import Callable
+from typing import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -76,24 +77,31 @@ def parse_ref(ref: str | None) -> tuple[str, str] | None:
 
 
 class Pacer:
-    """At most one send per `interval` seconds per key (a workspace)."""
+    """Sends to one key (a workspace) one at a time, each starting `interval` seconds after the one
+    before it was answered. The turn covers the request itself: pacing only the moment a send may
+    start let a request slow on the wire reach Slack right next to the one allowed to start after it."""
 
-    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic):
-        self.interval, self.clock = interval, clock
-        self._last: dict[str, float] = {}
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+        self.interval, self.clock, self.sleep = interval, clock, sleep
+        self._answered: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def wait(self, key: str) -> None:
+    @asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
         if self.interval <= 0:
+            yield
             return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            last = self._last.get(key)
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            last = self._answered.get(key)
             if last is not None:
                 delay = last + self.interval - self.clock()
                 if delay > 0:
-                    await asyncio.sleep(delay)
-            self._last[key] = self.clock()
+                    await self.sleep(delay)
+            try:
+                yield
+            finally:  # failed or cut off by a timeout, the request may still have reached Slack
+                self._answered[key] = self.clock()
 
 
 class SlackSender:
@@ -123,12 +131,12 @@ class SlackSender:
     async def post_question(self, card: PostCard) -> str:
         client = await self._client(card.community_id)
         text, blocks = post_message(card.question, card.post_id, ping=card.ping_role)
-        await self.pacer.wait(card.community_id)
         try:
-            resp = await client.chat_postMessage(
-                channel=card.channel_id, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False,
-                metadata={"event_type": "quiz_post", "event_payload": {"post_id": card.post_id,
-                                                                       "claim": card.claim_token}})
+            async with self.pacer.turn(card.community_id):
+                resp = await client.chat_postMessage(
+                    channel=card.channel_id, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False,
+                    metadata={"event_type": "quiz_post", "event_payload": {"post_id": card.post_id,
+                                                                           "claim": card.claim_token}})
         except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as err:
             raise send_error(err) from None
         return f"{resp['channel']}:{resp['ts']}"
@@ -142,24 +150,29 @@ class SlackSender:
         async with self._lock(card.post_id):
             self._mark_closed(card.post_id)
             text, blocks = results_message(card.question, results, in_thread=card.results_in_thread)
-            await self.pacer.wait(card.community_id)
-            try:
-                await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-            except SlackApiError as err:
-                if err.response is not None and err.response.get("error") == "message_not_found":
-                    log.warning("the post was deleted; nothing to close", extra={"post_id": card.post_id})
-                    return None
-                raise send_error(err) from None
-            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
-                raise send_error(err) from None
-            if not card.results_in_thread:
+            async with self.pacer.turn(card.community_id):  # one turn: the edit and its thread message
+                return await self._close(client, card, results, channel, ts, text, blocks)
+
+    @staticmethod
+    async def _close(client: AsyncWebClient, card: PostCard, results: ResultsView, channel: str, ts: str,
+                     text: str, blocks: list[dict]) -> str | None:
+        try:
+            await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackApiError as err:
+            if err.response is not None and err.response.get("error") == "message_not_found":
+                log.warning("the post was deleted; nothing to close", extra={"post_id": card.post_id})
                 return None
-            try:
-                resp = await client.chat_postMessage(channel=channel, thread_ts=ts, text=f"Results: {text}",
-                                                     blocks=results_blocks(results), unfurl_links=False)
-            except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as err:
-                raise send_error(err) from None
-            return f"{resp['channel']}:{resp['ts']}"
+            raise send_error(err) from None
+        except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+            raise send_error(err) from None
+        if not card.results_in_thread:
+            return None
+        try:
+            resp = await client.chat_postMessage(channel=channel, thread_ts=ts, text=f"Results: {text}",
+                                                 blocks=results_blocks(results), unfurl_links=False)
+        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as err:
+            raise send_error(err) from None
+        return f"{resp['channel']}:{resp['ts']}"
 
     def _mark_closed(self, post_id: int) -> None:
         self._pending.pop(post_id, None)

@@ -15,7 +15,7 @@ from bot.engine import leaderboard as board_mod
 from bot.engine import lessons as lessons_mod
 from bot.engine import stats as stats_mod
 from bot.engine.admin import ScheduleDesk
-from bot.engine.answers import ANSWER_TEXT_MAX, AnswerDesk, question_card
+from bot.engine.answers import AnswerDesk, answer_text, question_card
 from bot.engine.group_commit import GroupCommitter
 from bot.engine.posting import Poster, PostingPolicy
 from bot.engine.calendar import QuizCalendar
@@ -70,12 +70,12 @@ class Engine:
         return await self.desk.deliver(actor, question_id, "practice", require_aware(now))
 
     async def answer(self, actor: Actor, delivery_id: int, answer: str, now: datetime) -> Verdict:
-        return await self.committer.submit(actor, require_id(delivery_id, "question"), (answer or "")[:ANSWER_TEXT_MAX],
+        return await self.committer.submit(actor, require_id(delivery_id, "question"), answer_text(answer),
                                            require_aware(now))
 
     async def answer_post(self, actor: Actor, post_id: int, answer: str, now: datetime) -> Verdict:
         """A click or modal on a daily post: the front door knows the post, the engine its delivery."""
-        return await self.committer.submit(actor, None, (answer or "")[:ANSWER_TEXT_MAX], require_aware(now),
+        return await self.committer.submit(actor, None, answer_text(answer), require_aware(now),
                                            require_id(post_id, "daily question"))
 
     async def post_question(self, post_id: int) -> QuestionCard:

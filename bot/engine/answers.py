@@ -23,6 +23,12 @@ PERSONAL_KINDS = ("lesson", "practice")
 ANSWER_TEXT_MAX = 2000
 
 
+def answer_text(raw: str | None) -> str:
+    """What is graded and stored of a typed answer: bounded, and without NUL, which PostgreSQL's text
+    cannot hold (the whole answer would be refused with a driver error)."""
+    return (raw or "")[:ANSWER_TEXT_MAX].replace("\x00", "")
+
+
 def points_for(question: Question, correct: bool) -> int:
     return POINTS_PER_DIFFICULTY * question.difficulty if correct else 0
 

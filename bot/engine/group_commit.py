@@ -15,6 +15,7 @@ from collections import Counter
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics, streaks
@@ -27,9 +28,10 @@ from bot.engine.answer_batch import Batch, Request
 from bot.engine.answers import PERSONAL_KINDS, AnswerRow, grade_answer, points_for, verdict_for
 from bot.engine.batch_sql import ANSWER_COLUMNS, BatchSql
 from bot.engine.calendar import DayCounter, QuizCalendar
-from bot.engine.identity import CommunityRef, clean_name, community_for
+from bot.engine.identity import CommunityRef, clean_name
 from bot.engine.known_ids import KnownIds
 from bot.errors import NotFound, QuizError
+from bot.models import Community
 from bot.timeutil import local_day
 from bot.views import Actor, Verdict
 
@@ -97,7 +99,7 @@ class GroupCommitter:
         batch = Batch(requests)
         async with self.store.write() as session:
             conn = await session.connection()
-            await self._resolve(session, conn, batch)
+            await self._resolve(conn, batch)
             maybe_repeats = self._judge(requests)
             live = [r for r in requests if not r.done()]
             await self._add_learners(conn, [r for r in live if r.learner_id is None])
@@ -109,14 +111,16 @@ class GroupCommitter:
             await self._finish(conn, batch)
         self._remember(batch)
 
-    async def _resolve(self, session: AsyncSession, conn: AsyncConnection, batch: Batch) -> None:
+    async def _resolve(self, conn: AsyncConnection, batch: Batch) -> None:
         """Community ids, deliveries (with what may have changed: closing, time zone) and known learners."""
         known, requests = self.known, batch.requests
         for r in requests:
             key = (r.actor.platform, r.actor.community_id)
             if key not in batch.communities:
-                batch.communities[key] = known.communities.get(key) or (await community_for(
-                    self.store, session, r.actor, r.now, self.default_timezone)).id
+                # Looked up, not created: a community with no row has no delivery to answer, and a refused
+                # answer must leave nothing behind.
+                batch.communities[key] = known.communities.get(key) or (await conn.execute(
+                    select(Community.id).where(Community.platform == key[0], Community.external_id == key[1]))).scalar()
         unknown_posts = {r.post_id for r in requests if r.post_id is not None and r.post_id not in known.post_deliveries}
         post_delivery = dict((await conn.execute(self.sql.posts.where(self.sql.posts.selected_columns.id.in_(
             unknown_posts)))).all()) if unknown_posts else {}
@@ -130,6 +134,8 @@ class GroupCommitter:
         for r in requests:
             r.delivery = deliveries.get(r.delivery_id)
             cid = batch.communities[(r.actor.platform, r.actor.community_id)]
+            if cid is None:
+                continue  # no community, so no delivery of it: refused as not open here
             r.learner_id = known.learners.get((cid, r.actor.user_id))
             if r.learner_id is None:
                 pairs.add((cid, r.actor.user_id))
@@ -325,7 +331,8 @@ class GroupCommitter:
         """After the commit: the ids this batch saw are facts now (see known_ids)."""
         known = self.known
         for key, community_id in batch.communities.items():
-            known.add(known.communities, key, community_id)
+            if community_id is not None:
+                known.add(known.communities, key, community_id)
         for r in batch.requests:
             if r.community is not None and r.learner_id is not None:
                 known.add(known.learners, (r.community.id, r.actor.user_id), r.learner_id)

@@ -25,6 +25,10 @@ T = TypeVar("T")
 class Pacer:
     def __init__(self) -> None:
         self._until: dict[tuple[str, str | None], datetime] = {}
+        self.monotonic: Callable[[], float] | None = None  # what leases are measured on; None: the event loop's
+
+    def lease(self, claim_timeout: timedelta) -> "Lease":
+        return Lease(claim_timeout, self.monotonic)
 
     def pause(self, platform: str, channel: str | None, until: datetime) -> None:
         current = self._until.get((platform, channel))
@@ -83,13 +87,13 @@ class Lease:
     The event loop's monotonic clock measures it, as for send timeouts; the engine's `now` stays the
     pass's instant."""
 
-    def __init__(self, claim_timeout: timedelta):
-        self._loop = asyncio.get_running_loop()
-        self._ends = self._loop.time() + claim_timeout.total_seconds() / 2
+    def __init__(self, claim_timeout: timedelta, clock: Callable[[], float] | None = None):
+        self._clock = clock or asyncio.get_running_loop().time
+        self._ends = self._clock() + claim_timeout.total_seconds() / 2
 
     @property
     def over(self) -> bool:
-        return self._loop.time() >= self._ends
+        return self._clock() >= self._ends
 
 
 async def each_at_most(limit: int, items: Iterable[T], work: Callable[[T], Awaitable[None]]) -> None:

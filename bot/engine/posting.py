@@ -119,7 +119,7 @@ class Poster:
                     async with self.store.write() as session:
                         claims, refused = await self.claimer.claim(session, ready, now)
                     outcomes += refused
-                    lease = Lease(self.policy.claim_timeout)
+                    lease = self.pacer.lease(self.policy.claim_timeout)
                     if sending is not None:
                         outcomes += await sending
                     sending = asyncio.create_task(self._send_all(claims, now, lease))

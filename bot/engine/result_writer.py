@@ -4,6 +4,7 @@ not a whole batch's."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Awaitable, Callable, Generic, TypeVar
 
 R = TypeVar("R")
@@ -11,6 +12,10 @@ O = TypeVar("O")
 
 WRITE_LINGER_S = 0.05  # how long results may wait to share a write (adds this to the sent-but-unrecorded window)
 WRITE_BATCH = 200  # results that are written at once without lingering
+WRITE_ATTEMPTS = 3  # a write that failed is made again: the sends went out, their record must not be lost
+RETRY_PAUSE_S = 0.5
+
+log = logging.getLogger(__name__)
 
 
 class ResultWriter(Generic[R, O]):
@@ -40,9 +45,21 @@ class ResultWriter(Generic[R, O]):
             self._full.clear()
             while self.waiting:
                 batch, self.waiting = self.waiting, []
-                self.outcomes += await self.write(batch)
+                self.outcomes += await self._write(batch)
             if self._closing:
                 return
+
+    async def _write(self, batch: list[R]) -> list[O]:
+        """A failed write (the database locked past its busy timeout, a dropped connection) rolled back, and
+        the results are only in memory: write them again. Unrecorded, a sent post would be sent a second
+        time once its claim times out. Recording is idempotent: it checks the claim is still ours."""
+        for attempt in range(1, WRITE_ATTEMPTS):
+            try:
+                return await self.write(batch)
+            except Exception:
+                log.warning("recording %d send result(s) failed; trying again", len(batch), exc_info=True)
+                await asyncio.sleep(RETRY_PAUSE_S * attempt)
+        return await self.write(batch)  # the last attempt's error is the pass's
 
     async def close(self) -> list[O]:
         self._closing = True

@@ -21,7 +21,7 @@ from bot.db import Store
 from bot.engine.answers import card_of
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import CARD_COLUMNS, DELIVERY, POST, post_card
-from bot.engine.pacing import SEND_CONCURRENCY, Lease, Pacer, each_at_most, send_paced
+from bot.engine.pacing import SEND_CONCURRENCY, Pacer, each_at_most, send_paced
 from bot.engine.result_writer import ResultWriter
 from bot.engine.results import results_for_posts
 from bot.models import Community, Post, Schedule
@@ -85,7 +85,7 @@ class Revealer:
         # Recorded while later reveals are still being sent: a crash re-sends few of them (a results
         # message in a thread would be posted twice; an edit of the post is only made again).
         writer: ResultWriter[RevealResult, PostOutcome] = ResultWriter(lambda batch: self._record(batch, token, now))
-        lease = Lease(self.policy.claim_timeout)
+        lease = self.pacer.lease(self.policy.claim_timeout)
 
         async def send(reveal: Reveal) -> None:
             card = reveal.card

@@ -39,6 +39,8 @@ def validated(catalog: Catalog, spec: ScheduleSpec, community_tz: str) -> dict:
         raise BadInput("Pick a channel for the schedule.", field="channel")
     if len(spec.channel_id.strip()) > CHANNEL_ID_MAX:  # the column's width: PostgreSQL would refuse the row
         raise BadInput(f"A channel id is at most {CHANNEL_ID_MAX} characters.", field="channel")
+    if not spec.channel_id.isprintable():  # no platform's channel id has control characters (PostgreSQL stores no NUL)
+        raise BadInput("That is not a channel id.", field="channel")
     at = slots.parse_time(spec.time)
     weekdays = slots.parse_weekdays(spec.weekdays)
     tz = (spec.timezone or "").strip() or None
@@ -55,7 +57,7 @@ def validated(catalog: Catalog, spec: ScheduleSpec, community_tz: str) -> dict:
     if role is not None and not ROLE_RE.match(role):
         raise BadInput("The ping role must be a role id.", field="ping_role")
     return dict(
-        channel_id=spec.channel_id.strip(), channel_name=(spec.channel_name or "")[:100], local_time=at.strftime("%H:%M"),
+        channel_id=spec.channel_id.strip(), channel_name="".join(filter(str.isprintable, spec.channel_name or ""))[:100], local_time=at.strftime("%H:%M"),
         weekdays=",".join(weekdays), timezone=tz, track_lessons=",".join(lessons), track_tags=",".join(tags),
         shuffle=spec.shuffle, shuffle_seed=seed, open_minutes=spec.open_minutes, ping_role=role,
         results_in_thread=spec.results_in_thread,

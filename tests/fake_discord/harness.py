@@ -11,6 +11,8 @@ from bot.app import App, build_app
 from bot.settings import Settings
 from bot.views import Actor
 
+from waiting import GUARD
+
 from .server import FakeDiscord
 
 CONTENT = Path(__file__).resolve().parents[1] / "fixtures" / "content"
@@ -41,9 +43,12 @@ async def open_app(db_path: Path) -> App:
 
 async def start_bot(fake: FakeDiscord, app: App, clock, **overrides):
     client = create_client(app.engine, discord_settings(fake, **overrides), clock=clock)
+    # The 2 s lookup before a modal opens is wall-clock: on a loaded machine the modal would open without
+    # its prompt. Tests check the prompt, so the lookup may take as long as the test may.
+    client.quiz.modal_lookup_seconds = GUARD
     client._runner_task = asyncio.create_task(client.start(fake.token))  # type: ignore[attr-defined]
     ready = asyncio.create_task(client.wait_until_ready())
-    done, _ = await asyncio.wait({ready, client._runner_task}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait({ready, client._runner_task}, timeout=GUARD, return_when=asyncio.FIRST_COMPLETED)
     if ready not in done:
         ready.cancel()
         if client._runner_task in done:
@@ -56,7 +61,7 @@ async def stop_bot(client) -> None:
     await client.close()
     task = getattr(client, "_runner_task", None)
     if task is not None:
-        await asyncio.wait_for(task, 10)
+        await asyncio.wait_for(task, GUARD)
     # discord.py keeps the endpoints in class attributes: leave Discord's for whatever runs next.
     apply_endpoints(DiscordSettings(api_base=DEFAULT_API_BASE, gateway_url=DEFAULT_GATEWAY_URL, shard_count=None,
                                     shard_ids=None))

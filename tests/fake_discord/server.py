@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 from aiohttp import WSMsgType, web
 
+from waiting import GUARD
+
 from . import payloads as P
 
 TOKEN = "fake-bot-token.ABC.xyz"
@@ -284,7 +286,7 @@ class FakeDiscord:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = GUARD, what: str = "condition") -> Any:
         async def waiter():
             async with self._changed:
                 while True:
@@ -628,7 +630,7 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return record
 
-    async def reply_to(self, record: InteractionRecord, timeout: float = 10.0) -> Reply:
+    async def reply_to(self, record: InteractionRecord, timeout: float = GUARD) -> Reply:
         return await self.wait_for(lambda: record.reply, timeout, f"a reply to interaction {record.id}")
 
     def _command_definition(self, name: str) -> dict:
@@ -715,7 +717,7 @@ class FakeDiscord:
         channel_id = int(message["channel_id"]) if message else int((channel or self.guild.general)["id"])
         return await self.inject(self._base_interaction(5, user_data, channel_id, data, message))
 
-    async def run(self, record_coro, timeout: float = 10.0) -> Reply:
+    async def run(self, record_coro, timeout: float = GUARD) -> Reply:
         """Await an injection, then the bot's reply to it."""
         record = await record_coro
         return await self.reply_to(record, timeout)

@@ -8,6 +8,8 @@ from adapters.slack.main import SlackRuntime
 from adapters.slack.settings import SlackSettings
 from bot.views import Actor
 
+from waiting import GUARD
+
 from .server import FakeSlack
 from .signed import SlackRequests
 
@@ -54,7 +56,7 @@ def settings_for(fake: FakeSlack, **overrides) -> SlackSettings:
     return SlackSettings(_env_file=None, **values)
 
 
-async def start_http(engine, store, mode: str = "http", budget: float = 2.0, fake: FakeSlack | None = None,
+async def start_http(engine, store, mode: str = "http", budget: float = GUARD, fake: FakeSlack | None = None,
                      **overrides) -> Harness:
     fake = fake or await FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
     clock = Clock()

@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 from aiohttp import WSMsgType, web
 
+from waiting import GUARD
+
 JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "errors")
 
 
@@ -39,6 +41,7 @@ class Scripted:
     body: dict
     status: int = 200
     headers: dict = field(default_factory=dict)
+    hold: asyncio.Event | None = None  # answer only once this is set (a platform that does not answer)
 
 
 def default_user(user_id: str) -> dict:
@@ -95,9 +98,19 @@ class FakeSlack:
         return f"{self.url}response/{key}"
 
     # Scripting and inspection -----------------------------------------------------------------------
-    def script(self, method: str, body: dict | None = None, status: int = 200, headers: dict | None = None) -> None:
-        """The next call to `method` gets this answer (queued, one call each)."""
-        self.scripted[method].append(Scripted(body if body is not None else {"ok": True}, status, headers or {}))
+    def script(self, method: str, body: dict | None = None, status: int = 200, headers: dict | None = None,
+               hold: asyncio.Event | None = None) -> None:
+        """The next call to `method` gets this answer (queued, one call each), once `hold` is set if given."""
+        self.scripted[method].append(Scripted(body if body is not None else {"ok": True}, status, headers or {}, hold))
+
+    def fail_once(self, method: str, status: int = 500) -> None:
+        self.script(method, {"ok": False, "error": "internal_error"}, status)
+
+    def hang_once(self, method: str) -> asyncio.Event:
+        """The next call to `method` gets no answer until the returned event is set (then a 500)."""
+        released = asyncio.Event()
+        self.script(method, {"ok": False, "error": "internal_error"}, 500, hold=released)
+        return released
 
     def rate_limit_once(self, method: str, retry_after: int = 1) -> None:
         self.script(method, {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": str(retry_after)})
@@ -105,7 +118,7 @@ class FakeSlack:
     def calls_to(self, method: str, where: Callable[[Call], bool] | None = None) -> list[Call]:
         return [c for c in self.calls if c.method == method and (where is None or where(c))]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0,
+    async def wait_for(self, method: str, count: int = 1, timeout: float = GUARD,
                        where: Callable[[Call], bool] | None = None) -> list[Call]:
         deadline = time.monotonic() + timeout
         while True:
@@ -156,6 +169,8 @@ class FakeSlack:
         if self.scripted[method]:
             answer = self.scripted[method].popleft()
             call.status = answer.status
+            if answer.hold is not None:
+                await answer.hold.wait()
             return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         if method != "oauth.v2.access" and token not in self.tokens:
             return web.json_response({"ok": False, "error": "invalid_auth"})
@@ -270,7 +285,7 @@ class FakeSlack:
                 self.sockets.remove(ws)
         return ws
 
-    async def socket_send(self, envelope: dict, timeout: float = 5.0) -> None:
+    async def socket_send(self, envelope: dict, timeout: float = GUARD) -> None:
         deadline = time.monotonic() + timeout
         while not self.sockets:
             if time.monotonic() > deadline:
@@ -278,7 +293,7 @@ class FakeSlack:
             await asyncio.sleep(0.02)
         await self.sockets[-1].send_json(envelope)
 
-    async def socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict:
+    async def socket_ack(self, envelope_id: str, timeout: float = GUARD) -> dict:
         deadline = time.monotonic() + timeout
         while True:
             for ack in self.socket_acks:

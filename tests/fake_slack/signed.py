@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
+from waiting import GUARD
+
 from .server import FakeSlack
 
 
@@ -33,7 +35,7 @@ class SlackRequests:
 
     # Raw -----------------------------------------------------------------------------------------
     async def post(self, body: str | bytes, content_type: str, *, timestamp: int | str | None = None,
-                   signature: str | None = None, headers: dict | None = None, timeout: float = 5.0) -> Reply:
+                   signature: str | None = None, headers: dict | None = None, timeout: float = GUARD) -> Reply:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         sig = signature or self.sign(ts, body)
         all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig,
