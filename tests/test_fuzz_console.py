@@ -51,7 +51,6 @@ async def test_any_lines_are_handled_or_refused(engine, store, lines):
         await dispatch_checked(session, store, text)
 
 
-@pytest.mark.xfail(strict=True, reason="id range check: issue 10 item 3")
 @FUZZ
 @example(number="999999999999999999999999")
 @given(number=st.integers(min_value=2**31).map(str))

@@ -78,7 +78,6 @@ async def test_any_modal_submit_is_answered(fake, bot, quiz_app, alice, caplog, 
                            refusal_only=True)
 
 
-@pytest.mark.xfail(strict=True, reason="id range check: issue 10 item 3")
 @FUZZ
 @example(custom_id="quiz:post:99999999999999999999:a")
 @given(custom_id=st.builds("quiz:post:{}:a".format, st.integers(2**31, 10**20 - 1)))

@@ -149,7 +149,6 @@ async def test_time_zone_with_any_name(engine, store, zone):
 HUGE = st.one_of(st.integers(min_value=2**31), st.integers(max_value=-(2**31) - 1))
 
 
-@pytest.mark.xfail(strict=True, reason="id range check: issue 10 item 3")
 @FUZZ
 @example(big=2**64)
 @given(big=HUGE)

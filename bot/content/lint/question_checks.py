@@ -8,7 +8,7 @@ from typing import Callable
 
 from bot.content.lint.rules import Finding
 from bot.content.lint.sources import citations_in, fact_signals
-from bot.content.lint.words import ABSOLUTE_WORDS, content_stems, one_common_word, only_stop_words, words
+from bot.content.lint.words import ABSOLUTE_WORDS, content_stems, one_common_word, words
 from bot.content.schema import FreeTextQuestion, Question, SingleChoiceQuestion
 
 KEY_RATIO_MAX = 1.3  # a key this much longer than the average distractor stands out
@@ -120,14 +120,12 @@ def check_free_text_terms(at: QuestionAt) -> list[Finding]:
     q = at.question
     if not isinstance(q, FreeTextQuestion):
         return []
-    out = [at.finding("ALIAS-WEAK", f"accepted answer '{alias}' is a single letter or only stop words", "accepted", k)
-           for k, alias in enumerate(q.accepted) if only_stop_words(alias)]
+    # Single letters, stop words and non-answers are refused by the schema itself (CONTENT-INVALID).
+    out = []
     for r, criterion in enumerate(q.rubric):
         for k, keyword in enumerate(criterion.keywords):
             loc = ("rubric", r, "keywords", k)
-            if only_stop_words(keyword):
-                out.append(at.finding("KEYWORD-WEAK", f"keyword '{keyword}' is a single letter or only stop words", *loc))
-            elif one_common_word(keyword):
+            if one_common_word(keyword):
                 out.append(at.finding("KEYWORD-COMMON", f"keyword '{keyword}' is a common word that wrong answers "
                                       "contain too", *loc))
     return out

@@ -63,14 +63,6 @@ def content_stems(text: str) -> dict[str, str]:
     return out
 
 
-def only_stop_words(text: str) -> bool:
-    """True for text that could match anything: empty after normalising, a single letter, or only stop words."""
-    found = words(text)
-    if len(found) == 1 and len(found[0]) == 1 and not found[0].isdigit():
-        return True
-    return all(w in STOP_WORDS for w in found)
-
-
 def one_common_word(text: str) -> bool:
     """A single very common word: phrases ("test set") are specific enough, "test" alone is not."""
     found = words(text)
