@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from datetime import UTC
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -72,7 +72,8 @@ def configure_logging(to_file: bool = False) -> Path | None:
 
 async def start_app(db: Path | None):
     """Build the app or exit with a clear reason (bad content, unreachable database)."""
-    from bot.app import StartupError, start_app as start
+    from bot.app import StartupError
+    from bot.app import start_app as start
     try:
         return await start(load_settings(), db)
     except StartupError as err:
@@ -87,7 +88,7 @@ def run_async(coro):
 
 
 @content_app.command("validate")
-def content_validate(paths: List[Path] = typer.Argument(None, help="files or folders (default: the shipped content)")) -> None:
+def content_validate(paths: list[Path] = typer.Argument(None, help="files or folders (default: the shipped content)")) -> None:
     """Check every lesson file; print each problem as 'file: line: location: what is wrong'."""
     from bot.content.loader import DEFAULT_CONTENT_DIR, validate_paths
     catalog, problems = validate_paths(paths or [DEFAULT_CONTENT_DIR])
@@ -99,7 +100,7 @@ def content_validate(paths: List[Path] = typer.Argument(None, help="files or fol
 
 
 @content_app.command("lint")
-def content_lint(paths: List[Path] = typer.Argument(None, help="files or folders (default: the content folder)"),
+def content_lint(paths: list[Path] = typer.Argument(None, help="files or folders (default: the content folder)"),
                  as_json: bool = typer.Option(False, "--json", help="findings and figures as JSON"),
                  codes: bool = typer.Option(False, "--codes", help="list the check codes and exit")) -> None:
     """Item-writing checks: 'file:line: CODE severity: message (hint)' and a summary; exit 1 on any error."""
@@ -119,7 +120,7 @@ def content_lint(paths: List[Path] = typer.Argument(None, help="files or folders
 
 @content_app.command("list")
 def content_list(as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
-                 paths: List[Path] = typer.Argument(None)) -> None:
+                 paths: list[Path] = typer.Argument(None)) -> None:
     """List lessons with their question counts."""
     from bot.content.loader import validate_paths
     catalog, problems = validate_paths(paths or [load_settings().content_dir])
@@ -136,10 +137,10 @@ def content_list(as_json: bool = typer.Option(False, "--json", help="machine-rea
 
 
 @content_app.command("grade-check")
-def content_grade_check(corpus: Optional[Path] = typer.Option(None, "--corpus", help="folder of labelled answers "
+def content_grade_check(corpus: Path | None = typer.Option(None, "--corpus", help="folder of labelled answers "
                                                                 "(default: tests/grading_corpus)"),
                         as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
-                        paths: List[Path] = typer.Argument(None, help="content files or folders (default: the content folder)")) -> None:
+                        paths: list[Path] = typer.Argument(None, help="content files or folders (default: the content folder)")) -> None:
     """Grade a labelled corpus of answers; precision and recall per free-text question. Exit 1 if below target."""
     from bot.content.grade_check import DEFAULT_CORPUS_DIR, grade_check, load_corpus
     from bot.content.loader import validate_paths
@@ -153,7 +154,7 @@ def content_grade_check(corpus: Optional[Path] = typer.Option(None, "--corpus", 
 
 
 @db_app.command("upgrade")
-def db_upgrade(db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
+def db_upgrade(db: Path | None = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
     """Apply the schema migrations (the bot also does this when it starts)."""
     from bot.app import StartupError, migrate_database
     try:
@@ -168,7 +169,7 @@ VERBOSE = typer.Option(False, "--verbose", "-v", help="show the operational logs
 
 @app.command("console")
 def console(user: str = typer.Option("you", help="your learner name (several names share a leaderboard)"),
-            db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)"),
+            db: Path | None = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)"),
             verbose: bool = VERBOSE) -> None:
     """Take the course in the terminal: no account or token needed."""
     from adapters.console.session import run_console
@@ -192,10 +193,10 @@ def simulate_cmd(days: int = typer.Option(20, min=1, max=3650, help="how many da
                  seed: int = typer.Option(1, help="random seed: the same seed gives the same run"),
                  timezone: str = typer.Option("Europe/Berlin", help="the community's time zone"),
                  weekdays: str = typer.Option("mon-fri", help="posting days, e.g. mon-fri or daily"),
-                 db: Optional[Path] = typer.Option(None, help="SQLite file to keep (default: a throwaway one)")) -> None:
+                 db: Path | None = typer.Option(None, help="SQLite file to keep (default: a throwaway one)")) -> None:
     """Run a daily schedule in virtual time with simulated learners; print posts, results, streaks, leaderboard."""
     import tempfile
-    from datetime import datetime, timezone as tz
+    from datetime import datetime
 
     from rich.console import Console
 
@@ -205,7 +206,7 @@ def simulate_cmd(days: int = typer.Option(20, min=1, max=3650, help="how many da
         bot_app = await start_app(path)
         try:
             report = await simulate(bot_app.engine, Console(), days, learners, seed,
-                                    datetime(2026, 1, 5, 6, 0, tzinfo=tz.utc), timezone, weekdays)
+                                    datetime(2026, 1, 5, 6, 0, tzinfo=UTC), timezone, weekdays)
         finally:
             await bot_app.close()
         return 0 if report["mismatches"] == 0 else 1
@@ -220,7 +221,7 @@ def run(platform: str = typer.Argument("console", help="console | discord | slac
         http: bool = typer.Option(False, "--http", help="Slack: serve HTTP (Events API) instead of Socket Mode"),
         port: int = typer.Option(3000, help="Slack HTTP mode: port to listen on"),
         user: str = typer.Option("you", help="console: your learner name"),
-        db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)"),
+        db: Path | None = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)"),
         verbose: bool = VERBOSE) -> None:
     """Run the bot on one front door (the terminal by default)."""
     if platform == "console":
@@ -237,7 +238,7 @@ def run(platform: str = typer.Argument("console", help="console | discord | slac
 
 
 @app.command("health")
-def health(db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
+def health(db: Path | None = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
     """Check that the content validates and the database is reachable and migrated; exit 1 if not. Changes nothing."""
     from pydantic import ValidationError
 
@@ -251,7 +252,7 @@ def health(db: Optional[Path] = typer.Option(None, help="SQLite file (default: D
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         typer.echo(redact(f"FAIL config: {problems}"))
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     checks = run_checks(settings.content_dir, settings.resolved_database_url(db))
     for check in checks:
         typer.echo(redact(str(check)))
@@ -260,11 +261,11 @@ def health(db: Optional[Path] = typer.Option(None, help="SQLite file (default: D
 
 @app.command("bench")
 def bench(as_json: bool = typer.Option(False, "--json", help="one JSON document on stdout (progress goes to stderr)"),
-          database_url: Optional[str] = typer.Option(None, "--database-url",
+          database_url: str | None = typer.Option(None, "--database-url",
                                                      help="PostgreSQL server: a fresh database per scenario (default: fresh SQLite files)"),
           quick: bool = typer.Option(False, "--quick", help="smaller sizes (about a tenth)"),
           tiny: bool = typer.Option(False, "--tiny", hidden=True, help="smoke-test sizes"),
-          only: Optional[str] = typer.Option(None, "--only", help="scenarios to run, e.g. answers,fanout or 1,3")) -> None:
+          only: str | None = typer.Option(None, "--only", help="scenarios to run, e.g. answers,fanout or 1,3")) -> None:
     """Benchmark the engine on fresh databases: answers, leaderboards, fan-out, content load."""
     from bot.bench.main import main as bench_main
     raise typer.Exit(bench_main(json_output=as_json, database_url=database_url,

@@ -81,7 +81,7 @@ def check_database(url: str) -> Check:
 
     try:
         parsed = make_url(normalise_url(url))
-    except Exception as err:  # noqa: BLE001 - any unparsable URL is a failed check
+    except Exception as err:
         return Check("database", False, f"invalid DATABASE_URL: {type(err).__name__}")
     backend = parsed.get_backend_name()
     shown = make_url(url).render_as_string(hide_password=True)  # as configured, password hidden
@@ -98,7 +98,7 @@ def check_database(url: str) -> Check:
             current = asyncio.run(asyncio.wait_for(_server_revisions(parsed.render_as_string(hide_password=False)),
                                                    CONNECT_TIMEOUT * 2))
         heads = script_heads(url)
-    except Exception as err:  # noqa: BLE001 - whatever goes wrong, the check fails with the reason
+    except Exception as err:
         reason = getattr(err, "orig", None) or err
         return Check("database", False, f"cannot read {backend} database {shown}: "
                                         f"{type(reason).__name__}: {str(reason).splitlines()[0] if str(reason) else ''}".rstrip(": "))

@@ -5,9 +5,8 @@ Discord or Slack schedule is claimed here and handed to the running bot of that 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -39,10 +38,10 @@ def run_on_engine(db: Path | None, action) -> None:
         console = Console()
         app.engine.router.register("console", ConsoleSender(console))
         try:
-            console.print(await action(app.engine, datetime.now(timezone.utc)))
+            console.print(await action(app.engine, datetime.now(UTC)))
         except QuizError as err:
             typer.echo(str(err), err=True)
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         finally:
             await app.close()
 
@@ -50,7 +49,7 @@ def run_on_engine(db: Path | None, action) -> None:
 
 
 @schedule_app.command("list")
-def list_(platform: str = PLATFORM, community: str = COMMUNITY, db: Optional[Path] = DB) -> None:
+def list_(platform: str = PLATFORM, community: str = COMMUNITY, db: Path | None = DB) -> None:
     """Schedules with their next post time (local and UTC) and how much of the track is left."""
     async def action(engine, now):
         return render.schedules(await engine.schedules.list(operator(platform, community), now))
@@ -61,13 +60,13 @@ def list_(platform: str = PLATFORM, community: str = COMMUNITY, db: Optional[Pat
 def add(channel: str = typer.Option(..., help="channel id (the terminal's channel is 'general')"),
         time: str = typer.Option(..., help="local time, 24-hour HH:MM"),
         days: str = typer.Option("mon-fri", help="e.g. mon-fri, daily, mon,wed,fri"),
-        tz: Optional[str] = typer.Option(None, help="IANA time zone (default: the community's)"),
+        tz: str | None = typer.Option(None, help="IANA time zone (default: the community's)"),
         lessons: str = typer.Option("", help="comma-separated lesson ids or numbers (default: all)"),
         tags: str = typer.Option("", help="comma-separated tags"),
         shuffle: bool = typer.Option(False, help="shuffle the track (a fixed order per schedule)"),
-        open_minutes: Optional[int] = typer.Option(None, help="minutes a question stays open (default: until the next post)"),
-        ping_role: Optional[str] = typer.Option(None, help="role id to ping on each post"),
-        platform: str = PLATFORM, community: str = COMMUNITY, db: Optional[Path] = DB) -> None:
+        open_minutes: int | None = typer.Option(None, help="minutes a question stays open (default: until the next post)"),
+        ping_role: str | None = typer.Option(None, help="role id to ping on each post"),
+        platform: str = PLATFORM, community: str = COMMUNITY, db: Path | None = DB) -> None:
     """Create a schedule for a channel."""
     spec = ScheduleSpec(channel, time, days, tz, tuple(x for x in lessons.split(",") if x),
                         tuple(x for x in tags.split(",") if x), shuffle, open_minutes, ping_role)
@@ -79,12 +78,12 @@ def add(channel: str = typer.Option(..., help="channel id (the terminal's channe
 
 def _simple(name: str, doc: str, call):
     def command(schedule: str = typer.Argument(..., metavar="SCHEDULE_ID", help="schedule number, from 'schedule list'"),
-                platform: str = PLATFORM, community: str = COMMUNITY, db: Optional[Path] = DB) -> None:
+                platform: str = PLATFORM, community: str = COMMUNITY, db: Path | None = DB) -> None:
         try:
             schedule_id = parse_id(schedule, "schedule")  # before opening anything: no query sees a bad id
         except QuizError as err:
             typer.echo(str(err), err=True)
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
 
         async def action(engine, now):
             return await call(engine, operator(platform, community), schedule_id, now)

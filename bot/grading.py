@@ -16,8 +16,16 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.answer_quantities import is_number
-from bot.answer_text import NON_ANSWER_BREAK, NON_ANSWER_WORDS, STOP_WORDS, has_non_answer, is_common, normalise
-from bot.answer_text import says_nothing, strip_non_answers
+from bot.answer_text import (
+    NON_ANSWER_BREAK,
+    NON_ANSWER_WORDS,
+    STOP_WORDS,
+    has_non_answer,
+    is_common,
+    normalise,
+    says_nothing,
+    strip_non_answers,
+)
 from bot.content.schema import FreeTextQuestion, SingleChoiceQuestion
 from bot.errors import BadInput
 from bot.phrase_match import NEGATORS, Clause, Phrase, find, phrase
@@ -85,7 +93,7 @@ def _units_in(texts: tuple[str, ...]) -> dict[str, set[str]]:
     units: dict[str, set[str]] = {}
     for text in texts:
         words = phrase(text, SHORT_ALIAS_CHARS).words
-        for number, unit in zip(words, words[1:]):
+        for number, unit in zip(words, words[1:], strict=False):
             if is_number(number) and unit.isalpha() and unit not in STOP_WORDS:
                 units.setdefault(number, set()).add(unit)
     return units

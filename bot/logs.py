@@ -20,9 +20,10 @@ import logging
 import os
 import re
 import sys
-from datetime import datetime, timezone
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping, TextIO
+from typing import Any, TextIO
 
 MASK = "***"
 SECRET_SUFFIXES = ("TOKEN", "SECRET", "PASSWORD")
@@ -117,7 +118,7 @@ def extra_fields(record: logging.LogRecord) -> dict[str, Any]:
 
 
 def iso_utc(created: float) -> str:
-    return datetime.fromtimestamp(created, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class JsonFormatter(logging.Formatter):

@@ -1,10 +1,9 @@
 """Database tables. Uniqueness that matters is a constraint here, never an `if` in Python."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Optional
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Boolean, Column, false, true, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, false, text, true
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -20,13 +19,13 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; pass an aware UTC datetime")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def utc_column(nullable: bool = False, index: bool = False) -> Column:
@@ -51,7 +50,7 @@ class Community(SQLModel, table=True):
     __tablename__ = "community"
     __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_community_platform_external"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(sa_column=Column(String(16), nullable=False))
     external_id: str = Field(sa_column=Column(String(64), nullable=False))
     name: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
@@ -63,7 +62,7 @@ class Learner(SQLModel, table=True):
     __tablename__ = "learner"
     __table_args__ = (UniqueConstraint("community_id", "user_id", name="uq_learner_community_user"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(sa_column=fk("community.id", index=False))
     user_id: str = Field(sa_column=Column(String(64), nullable=False))
     display_name: str = Field(sa_column=Column(String(100), nullable=False))
@@ -74,11 +73,11 @@ class StudyGroup(SQLModel, table=True):
     __tablename__ = "study_group"
     __table_args__ = (UniqueConstraint("community_id", "name_key", name="uq_group_community_name"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(sa_column=fk("community.id", index=False))
     name: str = Field(sa_column=Column(String(40), nullable=False))
     name_key: str = Field(sa_column=Column(String(40), nullable=False))
-    created_by: Optional[int] = Field(default=None, sa_column=fk("learner.id", nullable=True, ondelete="SET NULL", index=False))
+    created_by: int | None = Field(default=None, sa_column=fk("learner.id", nullable=True, ondelete="SET NULL", index=False))
     created_at: datetime = Field(sa_column=utc_column())
 
 
@@ -97,14 +96,14 @@ class Delivery(SQLModel, table=True):
 
     __tablename__ = "delivery"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(sa_column=fk("community.id"))
     question_id: str = Field(sa_column=Column(String(64), nullable=False))
     kind: str = Field(sa_column=Column(String(16), nullable=False))  # lesson | practice | post
-    learner_id: Optional[int] = Field(default=None, sa_column=fk("learner.id", nullable=True))
+    learner_id: int | None = Field(default=None, sa_column=fk("learner.id", nullable=True))
     created_at: datetime = Field(sa_column=utc_column())
-    closes_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
-    closed_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
+    closes_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class Answer(SQLModel, table=True):
@@ -117,13 +116,13 @@ class Answer(SQLModel, table=True):
         Index("ix_answer_learner_day", "learner_id", "local_day"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     delivery_id: int = Field(sa_column=fk("delivery.id", index=False))
     learner_id: int = Field(sa_column=fk("learner.id", index=False))
     community_id: int = Field(sa_column=fk("community.id", index=False))
     question_id: str = Field(sa_column=Column(String(64), nullable=False))
-    choice_id: Optional[str] = Field(default=None, sa_column=Column(String(64), nullable=True))
-    text: Optional[str] = Field(default=None, sa_column=Column(String(2000), nullable=True))
+    choice_id: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    text: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
     correct: bool = Field(sa_column=Column(Boolean, nullable=False))
     close: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False, server_default=false()))
     points: int = Field(default=0, sa_column=counter())
@@ -158,7 +157,7 @@ class LearnerStats(SQLModel, table=True):
     best_streak: int = Field(default=0, sa_column=counter())
     freezes: int = Field(default=0, sa_column=counter())
     freeze_progress: int = Field(default=0, sa_column=counter())
-    last_quiz_day: Optional[date] = Field(default=None, sa_column=Column(Date, nullable=True))
+    last_quiz_day: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
 
 
 class Schedule(SQLModel, table=True):
@@ -167,23 +166,23 @@ class Schedule(SQLModel, table=True):
     __tablename__ = "schedule"
     __table_args__ = (UniqueConstraint("platform", "channel_id", name="uq_schedule_channel"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(sa_column=fk("community.id"))
     platform: str = Field(sa_column=Column(String(16), nullable=False))
     channel_id: str = Field(sa_column=Column(String(64), nullable=False))
     channel_name: str = Field(default="", sa_column=Column(String(100), nullable=False, server_default=""))
     local_time: str = Field(sa_column=Column(String(5), nullable=False))  # "HH:MM"
     weekdays: str = Field(sa_column=Column(String(32), nullable=False))  # "mon,tue,wed,thu,fri"
-    timezone: Optional[str] = Field(default=None, sa_column=Column(String(64), nullable=True))  # None: community's
+    timezone: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))  # None: community's
     track_lessons: str = Field(default="", sa_column=Column(String(2000), nullable=False, server_default=""))
     track_tags: str = Field(default="", sa_column=Column(String(1000), nullable=False, server_default=""))
     shuffle: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     shuffle_seed: int = Field(default=0, sa_column=counter())
-    open_minutes: Optional[int] = Field(default=None, sa_column=Column(Integer, nullable=True))  # None: until next post
-    ping_role: Optional[str] = Field(default=None, sa_column=Column(String(64), nullable=True))
+    open_minutes: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))  # None: until next post
+    ping_role: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     results_in_thread: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     enabled: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
-    queued_question_id: Optional[str] = Field(default=None, sa_column=Column(String(64), nullable=True))
+    queued_question_id: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     created_by: str = Field(sa_column=Column(String(64), nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
@@ -201,27 +200,27 @@ class Post(SQLModel, table=True):
         Index("ix_post_status_closes", "status", "closes_at"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     schedule_id: int = Field(sa_column=fk("schedule.id", index=False))
     community_id: int = Field(sa_column=fk("community.id", index=False))
     local_date: date = Field(sa_column=Column(Date, nullable=False))  # in the schedule's zone
     quiz_day: date = Field(sa_column=Column(Date, nullable=False))  # the slot's date in the community's zone
     slot_at: datetime = Field(sa_column=utc_column())
     status: str = Field(sa_column=Column(String(16), nullable=False))  # claimed|posted|failed|missed|skipped
-    question_id: Optional[str] = Field(default=None, sa_column=Column(String(64), nullable=True))
-    delivery_id: Optional[int] = Field(default=None, sa_column=fk("delivery.id", nullable=True, ondelete="SET NULL"))
-    claim_token: Optional[str] = Field(default=None, sa_column=Column(String(36), nullable=True))
-    claimed_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
+    question_id: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    delivery_id: int | None = Field(default=None, sa_column=fk("delivery.id", nullable=True, ondelete="SET NULL"))
+    claim_token: str | None = Field(default=None, sa_column=Column(String(36), nullable=True))
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     attempts: int = Field(default=0, sa_column=counter())
-    next_attempt_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
-    error: Optional[str] = Field(default=None, sa_column=Column(String(500), nullable=True))
-    message_ref: Optional[str] = Field(default=None, sa_column=Column(String(200), nullable=True))
-    posted_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
-    closes_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
-    reveal_token: Optional[str] = Field(default=None, sa_column=Column(String(36), nullable=True))
-    reveal_claimed_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
-    revealed_at: Optional[datetime] = Field(default=None, sa_column=utc_column(nullable=True))
-    results_ref: Optional[str] = Field(default=None, sa_column=Column(String(200), nullable=True))
+    next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    error: str | None = Field(default=None, sa_column=Column(String(500), nullable=True))
+    message_ref: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    posted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    closes_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    reveal_token: str | None = Field(default=None, sa_column=Column(String(36), nullable=True))
+    reveal_claimed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    revealed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    results_ref: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
 
 
 class ScheduleQuestion(SQLModel, table=True):

@@ -152,7 +152,7 @@ def find(clause: Clause, target: Phrase, threshold: int, units: dict[str, set[st
         if start + n > len(words):
             break
         window = words[start:start + n]
-        scores = [word_match(a, p, target.fuzzy) for a, p in zip(window, target.words)]
+        scores = [word_match(a, p, target.fuzzy) for a, p in zip(window, target.words, strict=False)]
         if None in scores:
             continue
         score = fuzz.ratio(" ".join(window), target.text) if any(scores) else 100.0

@@ -1,7 +1,8 @@
 """What the core needs from a front door to post on a schedule. Each platform implements it."""
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
 from bot.errors import BadInput
 from bot.views import PostCard, ResultsView

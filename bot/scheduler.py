@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -29,7 +29,7 @@ MIN_REWAKE = timedelta(seconds=1)
 
 
 def system_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def post_job_id(local_time: str, weekdays: tuple[str, ...], tz: str) -> str:
@@ -37,13 +37,13 @@ def post_job_id(local_time: str, weekdays: tuple[str, ...], tz: str) -> str:
 
 
 def reveal_job_id(closes_at: datetime) -> str:
-    return f"reveal-{closes_at.astimezone(timezone.utc).isoformat()}"
+    return f"reveal-{closes_at.astimezone(UTC).isoformat()}"
 
 
 class SchedulerService:
     def __init__(self, engine: Engine, clock: Clock = system_clock, safety_seconds: int = 60):
         self.engine, self.clock, self.safety_seconds = engine, clock, safety_seconds
-        self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
         self._wake: datetime | None = None  # when a failed or rate-limited send is due again
         engine.schedules.listeners.append(self.rebuild)

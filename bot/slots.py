@@ -6,7 +6,7 @@ it; one that exists twice (fall back) posts at the first occurrence. Pure functi
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.errors import BadInput
 from bot.timeutil import day_exists, zone
@@ -59,7 +59,7 @@ def slot_instant(day: date, at: time, tz_name: str) -> datetime:
     tz = zone(tz_name)
     local = datetime.combine(day, at, tzinfo=tz)
     for _ in range(24 * 60):
-        instant = local.astimezone(timezone.utc)
+        instant = local.astimezone(UTC)
         back = instant.astimezone(tz)
         if back.replace(tzinfo=None) == local.replace(tzinfo=None):
             return instant

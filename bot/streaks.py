@@ -6,9 +6,9 @@ automatically on a missed quiz day while a streak is running.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Callable, Iterable
 
 FREEZE_EVERY = 7
 FREEZE_MAX = 2

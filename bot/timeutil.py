@@ -1,7 +1,7 @@
 """Local days in a community's time zone. Instants are stored in UTC; days are compared as dates."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -21,7 +21,7 @@ def zone(name: str) -> ZoneInfo:
 def require_aware(now: datetime) -> datetime:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("the engine needs an aware datetime (UTC); got a naive one")
-    return now.astimezone(timezone.utc)
+    return now.astimezone(UTC)
 
 
 def local_day(instant: datetime, tz_name: str) -> date:
@@ -34,7 +34,7 @@ def day_exists(day: date, tz_name: str) -> bool:
     tz = zone(tz_name)
     for probe in (time(0, 0), time(12, 0), time(23, 59)):
         local = datetime.combine(day, probe, tzinfo=tz)
-        if local.astimezone(timezone.utc).astimezone(tz).date() == day:
+        if local.astimezone(UTC).astimezone(tz).date() == day:
             return True
     return False
 

@@ -6,19 +6,19 @@ import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from hypothesis import settings as hypothesis_settings
+from sqlmodel import SQLModel
 
 from bot.content import load_catalog
 from bot.db import Store
 from bot.engine import Engine
 from bot.migrate import upgrade_sync
 from bot.views import Actor
-from sqlmodel import SQLModel
 
 # Property tests draw the same examples on every run (no random seed, no saved failures replayed),
 # and no example is timed: a loaded CI machine must not turn a slow example into a failure.
@@ -31,7 +31,7 @@ PG_URL_VAR = "QUIZBOT_TEST_POSTGRES_URL"
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")

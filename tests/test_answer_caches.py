@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from conftest import actor, utc
+from recording_sender import RecordingSender
 from sqlmodel import select
 
 import bot.engine.group_commit as group_commit
@@ -12,9 +14,6 @@ from bot.engine import Engine
 from bot.models import Answer
 from bot.ports import SenderRouter
 from bot.views import ScheduleSpec
-
-from conftest import actor, utc
-from recording_sender import RecordingSender
 
 ADMIN = actor("boss", admin=True)
 SLOT = utc(2026, 5, 4, 9)  # a Monday, 09:00 UTC

@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
+from conftest import actor, fresh_copy, utc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
@@ -22,8 +23,6 @@ from bot.db import Store
 from bot.engine import Engine
 from bot.models import BoardHistogram
 from bot.timeutil import month_start, week_start
-
-from conftest import actor, fresh_copy, utc
 
 # mini.yml's lesson questions: (right answer, wrong answer, difficulty)
 QUESTIONS = (("2", "1", 1), ("KL divergence", "cross entropy", 2), ("1", "2", 3))

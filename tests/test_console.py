@@ -10,11 +10,11 @@ import sys
 from datetime import timedelta
 
 import pytest
+from conftest import ROOT, utc
 from rich.console import Console
 
 from adapters.console.session import ConsoleSession
 from bot.content.schema import FreeTextQuestion, SingleChoiceQuestion
-from conftest import ROOT, utc
 
 
 def right_input(question) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from conftest import actor, utc
 from rich.console import Console
+from test_console import FakeClock, say, session  # noqa: F401  (fixture)
 
 import adapters.console.session as session_mod
 from adapters.console.lines import DRAIN_CHUNK, LINE_MAX
@@ -12,8 +14,6 @@ from adapters.console.session import run_console
 from bot.content.loader import Catalog
 from bot.errors import QuizError
 from bot.limits import NAME_TEXT_MAX
-from conftest import actor, utc
-from test_console import FakeClock, say, session  # noqa: F401  (fixture)
 
 HUGE = 2_000_000
 
@@ -52,7 +52,7 @@ async def test_a_huge_console_line_is_refused_before_parsing(engine, splitter):
     assert all(0 < size <= max(LINE_MAX + 1, DRAIN_CHUNK) for size in stdin.limits)  # never a whole line at once
 
 
-async def test_a_huge_answer_is_refused_and_stores_nothing(session, splitter):  # noqa: F811
+async def test_a_huge_answer_is_refused_and_stores_nothing(session, splitter):
     await say(session, "lesson 1", "next", "next")
     assert "too long" in await say(session, "y" * HUGE)
     assert max(splitter) <= LINE_MAX
@@ -94,7 +94,7 @@ async def test_a_schedule_for_an_overlong_channel_id_is_refused(engine):
 RAW = ("\x1b", "\u202e", "\x07", "\x9b")
 
 
-async def test_names_and_echoed_text_cannot_drive_the_terminal(session, engine):  # noqa: F811
+async def test_names_and_echoed_text_cannot_drive_the_terminal(session, engine):
     from sqlmodel import select
 
     from bot.models import Learner
@@ -127,7 +127,7 @@ def test_console_survives_undecodable_bytes_in_names_and_lines(tmp_path):
     assert b"\x1b" not in result.stdout
 
 
-async def test_an_unexpected_error_is_logged_and_the_session_goes_on(session, monkeypatch, caplog):  # noqa: F811
+async def test_an_unexpected_error_is_logged_and_the_session_goes_on(session, monkeypatch, caplog):
     async def broken(_actor):
         raise RuntimeError("a bug")
     monkeypatch.setattr(session.engine, "lessons", broken)

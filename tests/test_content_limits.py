@@ -14,13 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT
 
 from bot.app import StartupError, start_app
 from bot.content import ContentError, load_catalog, validate_paths
 from bot.content.limits import MAX_DEPTH, MAX_LESSON_BYTES
 from bot.settings import Settings
-
-from conftest import FIXTURES, ROOT
 
 MINI = (FIXTURES / "content" / "mini.yml").read_text(encoding="utf-8")
 
@@ -85,7 +84,7 @@ def test_a_file_that_is_not_a_regular_file_is_refused(tmp_path):
 
 def test_an_alias_bomb_is_refused_at_the_first_anchor(tmp_path):
     bomb = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    bomb += [f"{n}: &{n} [{', '.join(['*' + p] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi")]
+    bomb += [f"{n}: &{n} [{', '.join(['*' + p] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi", strict=False)]
     path = write(tmp_path, MINI + "\n".join(bomb) + "\n")
     line = len(MINI.splitlines()) + 1
     shown = only_problem(path)

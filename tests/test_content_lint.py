@@ -9,14 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from typer.testing import CliRunner
 
 from adapters.cli import app
 from bot.content.lint import RULES, lint_paths
 from bot.content.lint.catalog_checks import KeyFigures, check_catalog_keys
 from bot.content.lint.sources import citations_in
-
-from conftest import FIXTURES
 
 LINT = FIXTURES / "lint"
 GOOD = LINT / "good.yml"

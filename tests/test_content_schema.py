@@ -9,12 +9,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT
 from pydantic import ValidationError
 
 from bot.content import ContentError, load_catalog, validate_paths
 from bot.content.schema import SNIPPET_BODY_MAX, FreeTextQuestion, RubricCriterion, SingleChoiceQuestion
-
-from conftest import FIXTURES, ROOT
 
 BROKEN = FIXTURES / "broken"
 
@@ -127,7 +126,7 @@ def test_a_retired_id_list_is_not_read_as_a_lesson(tmp_path):
                                           encoding="utf-8")
     catalog, problems = validate_paths([tmp_path])
     assert problems == [] and catalog is not None
-    assert [l.id for l in catalog.lessons] == ["reuses-retired"] and "q-old" not in catalog.questions
+    assert [lesson.id for lesson in catalog.lessons] == ["reuses-retired"] and "q-old" not in catalog.questions
     (tmp_path / "retired.yml").write_text("id: q-old\n", encoding="utf-8")
     catalog, problems = validate_paths([tmp_path])
     assert catalog is None and [p.message for p in problems] == ["the retired-id list must be a YAML list of {id, reason}"]

@@ -11,16 +11,15 @@ from datetime import timedelta
 
 import pytest
 import pytest_asyncio
+from conftest import utc
+from fake_discord import FakeDiscord, buttons, message_text
+from fake_discord.harness import FakeClock, admin_actor, open_app, start_bot, stop_bot
+from fake_discord.payloads import EPHEMERAL
 from sqlmodel import select
 
 from adapters.discord.bot import state_key
 from adapters.discord.commands import command_hash
 from bot.models import Post
-from fake_discord import FakeDiscord, buttons, message_text
-from fake_discord.harness import FakeClock, admin_actor, open_app, start_bot, stop_bot
-from fake_discord.payloads import EPHEMERAL
-from conftest import utc
-
 
 MONDAY_8AM = utc(2026, 3, 2, 8, 0)
 

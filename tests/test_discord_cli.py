@@ -8,16 +8,14 @@ import sys
 
 import pytest
 import pytest_asyncio
-
+from conftest import utc
+from fake_discord import FakeDiscord
+from fake_discord.harness import CONTENT, FakeClock, open_app, start_bot, stop_bot
 from typer.testing import CliRunner
 
 from adapters.cli import app as quizbot_app
 from adapters.discord.bot import ShardedQuizBot
 from adapters.discord.cli import discord_app
-from fake_discord import FakeDiscord
-from fake_discord.harness import CONTENT, FakeClock, open_app, start_bot, stop_bot
-from conftest import utc
-
 
 
 @pytest_asyncio.fixture

@@ -17,8 +17,7 @@ from adapters.discord import render as dr
 from adapters.slack import blocks as bk
 from adapters.slack import modals as md
 from adapters.slack.home import HomeData, home_view
-from bot.views import (Actor, GroupChange, GroupView, LeaderboardView, LeaderRow, ResultsView, StreakView,
-                       Verdict)
+from bot.views import Actor, GroupChange, GroupView, LeaderboardView, LeaderRow, ResultsView, StreakView, Verdict
 
 ZWSP = "\u200b"
 FRAGMENTS = [

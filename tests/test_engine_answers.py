@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import actor, utc
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -13,8 +14,6 @@ from bot.engine import Engine
 from bot.engine.answers import NON_ANSWER_NOTE
 from bot.errors import BadInput, NotFound
 from bot.models import Answer, Learner, LearnerStats, StudyGroup
-
-from conftest import actor, utc
 
 NOW = utc(2024, 6, 5, 12)  # a Wednesday
 CAPITAL, LOSS, HARD = 0, 1, 2  # mini.yml: single choice (d1, 2 = teacher), free text (d2), single choice (d3, 1 = softens)
@@ -310,11 +309,11 @@ async def test_board_periods_follow_the_community_time_zone(engine):
     """2024-06-30 is a Sunday and the last day of June: 23:30 and 00:30 Berlin time are 1 h apart."""
     await engine.set_timezone(actor("admin", admin=True), "Europe/Berlin", utc(2024, 6, 1))
     berlin = ZoneInfo("Europe/Berlin")
-    sunday = datetime(2024, 6, 30, 23, 30, tzinfo=berlin).astimezone(timezone.utc)
-    monday = datetime(2024, 7, 1, 0, 30, tzinfo=berlin).astimezone(timezone.utc)
+    sunday = datetime(2024, 6, 30, 23, 30, tzinfo=berlin).astimezone(UTC)
+    monday = datetime(2024, 7, 1, 0, 30, tzinfo=berlin).astimezone(UTC)
     assert sunday.date() == monday.date()  # both on Sunday in UTC
     await answer(engine, actor("sun", name="Sun"), CAPITAL, "2", sunday)
-    late_sunday = datetime(2024, 6, 30, 23, 45, tzinfo=berlin).astimezone(timezone.utc)
+    late_sunday = datetime(2024, 6, 30, 23, 45, tzinfo=berlin).astimezone(UTC)
     week = await engine.leaderboard(actor("sun"), late_sunday, "week")
     assert [r.name for r in week.rows] == ["Sun"] and str(week.since) == "2024-06-24"
     await answer(engine, actor("mon", name="Mon"), HARD, "1", monday)

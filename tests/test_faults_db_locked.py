@@ -6,19 +6,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest_asyncio
+from conftest import actor, utc
+from db_faults import WriteLock, sqlite_store
+from fake_slack.harness import start_http
+from recording_sender import RecordingSender
 from sqlmodel import select
+from test_slack_posting import buttons, click, post, schedule
 
 from bot.engine import Engine
 from bot.models import Answer, Post
 from bot.ports import SenderRouter
 from bot.scheduler import SchedulerService
 from bot.views import ScheduleSpec
-
-from conftest import actor, utc
-from db_faults import WriteLock, sqlite_store
-from fake_slack.harness import start_http
-from recording_sender import RecordingSender
-from test_slack_posting import buttons, click, post, schedule
 
 ADMIN = actor("boss", admin=True)
 SETUP, SLOT = utc(2026, 5, 1, 12), utc(2026, 5, 4, 9)  # a Monday 09:00 UTC

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest_asyncio
+from fake_slack.harness import start_http
 from sqlmodel import select
+from test_slack_posting import click, schedule
 
 from bot.engine import Engine
 from bot.engine.posting import PostingPolicy
 from bot.models import Post
-from fake_slack.harness import start_http
-from test_slack_posting import click, schedule
 
 SEND_TIMEOUT = timedelta(seconds=0.5)  # how long the engine waits for the platform (45 s in production)
 CLAIM_TIMEOUT = PostingPolicy().claim_timeout

@@ -4,9 +4,9 @@ refused command leaves every table as it was."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-import pytest
+from db_snapshot import changed_tables, snapshot
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -14,9 +14,7 @@ from rich.console import Console
 from adapters.console.session import COMMANDS, ConsoleSession
 from bot.errors import QuizError
 
-from db_snapshot import changed_tables, snapshot
-
-NOW = datetime(2026, 5, 4, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                        HealthCheck.too_slow])
 

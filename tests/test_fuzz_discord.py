@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import logging
 
-import pytest
+from db_snapshot import changed_tables, snapshot
+from fake_discord.payloads import snowflake
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from test_discord import alice, bot, clock, fake, quiz_app  # noqa: F401  (the bot on its loopback fake)
 
 from adapters.discord import components
-from fake_discord.payloads import snowflake
-
-from db_snapshot import changed_tables, snapshot
-from test_discord import alice, bot, clock, fake, quiz_app  # noqa: F401  (the bot on its loopback fake)
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                        HealthCheck.too_slow])

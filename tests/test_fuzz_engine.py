@@ -8,20 +8,18 @@ Ids stay inside a database integer here; ids beyond it are test_huge_ids_are_ref
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import datetime, timezone
-
-import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
-
-from bot.errors import QuizError
-from bot.engine.answers import answer_text, grade_answer
-from bot.views import ScheduleSpec
+from datetime import UTC, datetime
 
 from conftest import actor
 from db_snapshot import changed_tables, snapshot
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
-NOW = datetime(2026, 5, 4, 9, 30, tzinfo=timezone.utc)
+from bot.engine.answers import answer_text, grade_answer
+from bot.errors import QuizError
+from bot.views import ScheduleSpec
+
+NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 LEARNER, ADMIN = actor("fuzz-learner"), actor("fuzz-admin", admin=True)
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                        HealthCheck.too_slow])

@@ -11,14 +11,13 @@ import json
 import logging
 
 import pytest_asyncio
+from db_snapshot import changed_tables, snapshot
+from fake_slack.harness import start_http
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from adapters.slack import modals as md
 from bot.engine import Engine
-from fake_slack.harness import start_http
-
-from db_snapshot import changed_tables, snapshot
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                        HealthCheck.too_slow])

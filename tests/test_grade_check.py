@@ -5,14 +5,13 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT
 from typer.testing import CliRunner
 
 from adapters.cli import app as quizbot_app
 from bot.content import load_catalog
 from bot.content.grade_check import DEFAULT_CORPUS_DIR, MIN_RECALL, grade_check, load_corpus
 from bot.content.schema import FreeTextQuestion
-
-from conftest import FIXTURES, ROOT
 
 CORPUS = ROOT / "tests" / "grading_corpus"
 

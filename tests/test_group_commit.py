@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import asyncio
 
+from conftest import actor, utc
 from sqlalchemy import func
 from sqlmodel import select
 
 import bot.engine.group_commit as group_commit
 from bot.errors import BadInput, NotFound
 from bot.models import Answer, LearnerStats
-from conftest import actor, utc
 
 NOW = utc(2026, 3, 2, 10)
 

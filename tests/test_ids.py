@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import actor, utc
+from test_console import run_cli, say, session  # noqa: F401  (fixture)
 
 from bot.errors import BadInput
 from bot.ids import ROW_ID_MAX, parse_id
-from conftest import actor, utc
-from test_console import run_cli, say, session  # noqa: F401  (fixture)
 
 HUGE = "999999999999999999999999"
 
@@ -42,7 +42,7 @@ async def test_engine_refuses_out_of_range_ids_on_every_backend(engine):
     assert await engine.post_answer_count(2**31) == 0
 
 
-async def test_console_schedule_command_with_a_huge_id(session):  # noqa: F811
+async def test_console_schedule_command_with_a_huge_id(session):
     out = await say(session, f"schedule remove {HUGE}", "schedule pause #x1", "schedule skip 2")
     assert "There is no schedule #999999999999999999999999." in out
     assert "'x1' is not a schedule number." in out

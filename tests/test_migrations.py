@@ -114,7 +114,6 @@ async def test_migrations_run_on_postgres(pg_store):
 async def test_rollup_backfill_on_postgres(pg_template):
     """The same upgrade with rows, on PostgreSQL (its date arithmetic differs from SQLite's)."""
     import asyncpg
-
     from conftest import pg_database
     async with pg_database() as url:
         await upgrade(url, "0002")

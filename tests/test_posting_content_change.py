@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from conftest import actor, utc
+from recording_sender import RecordingSender
+
 from bot.engine import Engine
 from bot.models import Delivery, Post
 from bot.ports import SenderRouter
 from bot.views import ScheduleSpec
-
-from conftest import actor, utc
-from recording_sender import RecordingSender
 
 ADMIN = actor("boss", admin=True)
 SETUP, SLOT = utc(2026, 5, 1, 12), utc(2026, 5, 4, 9)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import ROOT, actor, utc
+from recording_sender import RecordingSender
 from sqlmodel import select
 
 from bot.db import Store, sqlite_file_url
@@ -25,12 +27,9 @@ from bot.models import Post
 from bot.ports import SenderRouter
 from bot.views import ScheduleSpec
 
-from conftest import ROOT, actor, utc
-from recording_sender import RecordingSender
-
 SCRIPT = Path(__file__).resolve().parent / "crash_poster.py"
 ADMIN = actor("boss", admin=True)
-SLOT = datetime(2026, 5, 4, 9, 0, tzinfo=ZoneInfo("Europe/Berlin")).astimezone(timezone.utc)  # Monday
+SLOT = datetime(2026, 5, 4, 9, 0, tzinfo=ZoneInfo("Europe/Berlin")).astimezone(UTC)  # Monday
 CLAIM_TIMEOUT = PostingPolicy().claim_timeout
 RUN_TIMEOUT = 60
 

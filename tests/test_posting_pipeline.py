@@ -4,23 +4,22 @@ whatever was sent is recorded even when a later claim fails, and reveals are rec
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import actor, utc
 from sqlalchemy import func
 from sqlmodel import select
+from waiting import GUARD, eventually
 
 from bot.engine import Engine, posting
 from bot.models import Post, Schedule
 from bot.ports import SenderRouter
 from bot.views import PostCard, ScheduleSpec
 
-from conftest import actor, utc
-from waiting import GUARD, eventually
-
 ADMIN = actor("boss", admin=True)
-SLOT = datetime(2026, 5, 4, 9, 0, tzinfo=ZoneInfo("UTC")).astimezone(timezone.utc)
+SLOT = datetime(2026, 5, 4, 9, 0, tzinfo=ZoneInfo("UTC")).astimezone(UTC)
 CHANNELS = ("c1", "c2", "c3", "c4")
 
 

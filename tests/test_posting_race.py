@@ -20,11 +20,13 @@ import random
 import time
 import uuid
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
+from conftest import PG_URL_VAR, actor
+from recording_sender import RecordingSender
 from sqlmodel import select
 
 from bot.db import Store
@@ -34,9 +36,6 @@ from bot.models import Post
 from bot.ports import SenderRouter
 from bot.views import ScheduleSpec
 
-from conftest import PG_URL_VAR, actor
-from recording_sender import RecordingSender
-
 ENGINES = 8
 DAYS = 40
 ZONE = "Europe/Berlin"  # 40 days from mid-March cross the spring-forward change (2026-03-29)
@@ -45,7 +44,7 @@ ADMIN = actor("boss", admin=True)
 
 
 def slot(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=ZoneInfo(ZONE)).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=ZoneInfo(ZONE)).astimezone(UTC)
 
 
 def racers(day_index: int, per_day: int, all_every: int) -> list[tuple[int, int]]:
@@ -61,7 +60,7 @@ def racers(day_index: int, per_day: int, all_every: int) -> list[tuple[int, int]
 async def race(first: Store, make_store, catalog, per_day: int, all_every: int) -> None:
     stores = [first] + [make_store() for _ in range(ENGINES - 1)]
     senders = [RecordingSender() for _ in range(ENGINES)]
-    engines = [Engine(s, catalog, router=SenderRouter({"console": r})) for s, r in zip(stores, senders)]
+    engines = [Engine(s, catalog, router=SenderRouter({"console": r})) for s, r in zip(stores, senders, strict=False)]
     setup = slot(FIRST_DAY) - timedelta(days=1)
     await engines[0].set_timezone(ADMIN, ZONE, setup)
     await engines[0].schedules.create(ADMIN, ScheduleSpec("race", "09:00", "daily"), setup)

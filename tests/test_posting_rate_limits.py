@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from conftest import actor, utc
 from sqlmodel import select
 
 from bot.bench.fakes import RateLimitedSender
@@ -15,8 +16,6 @@ from bot.models import Post
 from bot.ports import RateLimited, SenderRouter
 from bot.scheduler import SchedulerService
 from bot.views import PostCard, ScheduleSpec
-
-from conftest import actor, utc
 
 ADMIN = actor("boss", admin=True)
 SETUP = utc(2026, 5, 1, 12)

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import actor, utc
+from test_console import run_cli
 
 from bot.errors import BadInput
 from bot.views import ScheduleSpec
-from conftest import actor, utc
-from test_console import run_cli
 
 
 async def test_engine_refuses_a_schedule_for_an_unknown_platform(engine):

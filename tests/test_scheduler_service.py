@@ -1,15 +1,14 @@
 """The apscheduler timer: jobs mirror the schedule table and are rebuilt after every change."""
 from __future__ import annotations
 
-
 import pytest
+from conftest import actor, utc
+from recording_sender import RecordingSender
 
 from bot.engine import Engine
 from bot.ports import SenderRouter
 from bot.scheduler import SchedulerService, post_job_id, reveal_job_id
 from bot.views import ScheduleSpec
-from conftest import actor, utc
-from recording_sender import RecordingSender
 
 
 class Clock:

@@ -6,10 +6,12 @@ scheduler pass the bot would run every minute.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import actor, utc
+from recording_sender import RecordingSender
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -19,10 +21,7 @@ from bot.models import Post, Schedule, ScheduleQuestion
 from bot.ports import SenderRouter
 from bot.views import PostOutcome, ResultsView, ScheduleSpec
 
-from conftest import actor, utc
-from recording_sender import RecordingSender
-
-UTC = timezone.utc
+UTC = UTC
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"
 ADMIN = actor("boss", admin=True)

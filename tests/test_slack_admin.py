@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import pytest_asyncio
+from fake_slack.harness import start_http
 
 from bot.engine import Engine
-from fake_slack.harness import start_http
 
 ADMIN = "U9"
 

@@ -1,15 +1,14 @@
 """Pure rendering and parsing for Slack: escaping, Block Kit limits, the schedule form and its field errors."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from adapters.slack import blocks as bk
 from adapters.slack import modals as md
 from bot.errors import BadInput
-from bot.views import (ChoiceShare, ChoiceView, LeaderboardView, LeaderRow, QuestionCard, ResultsView, ScheduleView,
-                       Verdict)
+from bot.views import ChoiceShare, ChoiceView, LeaderboardView, LeaderRow, QuestionCard, ResultsView, ScheduleView, Verdict
 
 
 def card(**kw) -> QuestionCard:
@@ -122,5 +121,5 @@ def test_schedule_modal_prefills_an_edit():
 
 
 def test_date_token_has_a_fallback():
-    when = datetime(2026, 5, 4, 8, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
     assert bk.date_token(when) == "<!date^1777881600^{date_short_pretty} at {time}|2026-05-04 08:00 UTC>"

@@ -8,11 +8,10 @@ from __future__ import annotations
 import time
 
 import pytest_asyncio
-
-from bot.engine import Engine
 from fake_slack.harness import SECRET, start_http
 from fake_slack.signed import SlackRequests
 
+from bot.engine import Engine
 
 
 @pytest_asyncio.fixture

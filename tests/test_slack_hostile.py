@@ -14,9 +14,9 @@ from urllib.parse import quote, urlencode
 
 import pytest
 import pytest_asyncio
+from fake_slack.harness import SECRET, start_http
 
 from bot.engine import Engine
-from fake_slack.harness import SECRET, start_http
 
 pytestmark = pytest.mark.timeout(60)
 LEAK = "SECRET-leak-7f3a"

@@ -10,6 +10,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 import yaml
+from fake_slack import FakeSlack, SlackRequests
+from fake_slack.harness import APP_TOKEN, BOT_TOKEN, SECRET, start_http
+from waiting import GUARD, eventually
 
 from adapters.slack.install import BOT_SCOPES
 from adapters.slack.main import run_slack
@@ -17,9 +20,6 @@ from adapters.slack.settings import SlackConfigError, SlackSettings
 from bot.engine import Engine
 from bot.settings import Settings
 from bot.views import ScheduleSpec
-from fake_slack import FakeSlack, SlackRequests
-from fake_slack.harness import APP_TOKEN, BOT_TOKEN, SECRET, start_http
-from waiting import GUARD, eventually
 
 FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
 MANIFEST = Path(__file__).resolve().parents[1] / "adapters" / "slack" / "manifest.yml"

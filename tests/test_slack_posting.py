@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest_asyncio
+from fake_slack.harness import start_http
 
 from adapters.slack.app import RATE_LIMIT_RETRIES
 from bot.engine import Engine
 from bot.views import ScheduleSpec
-from fake_slack.harness import start_http
-
 
 
 @pytest_asyncio.fixture
@@ -164,7 +163,7 @@ async def test_posts_to_many_channels_are_paced(store, mini_catalog):
         # A lower bound only, so load cannot break it: each request starts 0.3 s after the one before was
         # answered, hence after it arrived (asyncio may end a pause up to its clock resolution early).
         # tests/test_slack_pacing.py checks the same on a virtual clock.
-        gaps = [b.at - a.at for a, b in zip(sent, sent[1:])]
+        gaps = [b.at - a.at for a, b in zip(sent, sent[1:], strict=False)]
         assert all(gap >= 0.299 for gap in gaps), gaps
     finally:
         await h.close()

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 import pytest_asyncio
-
-from bot.engine import Engine
-from bot.errors import StaleControl
+from conftest import utc
 from fake_discord import FakeDiscord
 from fake_discord.harness import FakeClock, open_app, start_bot, stop_bot
 from fake_slack.harness import start_http
-from conftest import utc
+
+from bot.engine import Engine
+from bot.errors import StaleControl
 
 pytestmark = pytest.mark.timeout(60)
 STALE = str(StaleControl())

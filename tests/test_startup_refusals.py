@@ -9,11 +9,11 @@ import uuid
 
 import pytest
 from alembic.script import ScriptDirectory
+from conftest import PG_URL_VAR
 from sqlalchemy.engine import make_url
+from test_console import run_cli
 
 from bot.migrate import alembic_config
-from conftest import PG_URL_VAR
-from test_console import run_cli
 
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 OPENING_COMMANDS = [["console"], ["run"], ["schedule", "list"], ["db", "upgrade"]]

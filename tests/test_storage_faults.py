@@ -16,6 +16,7 @@ from rich.console import Console
 from sqlalchemy import event, func
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
+from test_console import FakeClock, say
 
 from adapters.console.sender import ConsoleSender
 from adapters.console.session import ConsoleSession
@@ -24,7 +25,6 @@ from bot.db_errors import storage_error
 from bot.engine import Engine
 from bot.errors import StorageBusy, StorageFull
 from bot.models import Answer
-from test_console import FakeClock, say
 
 LONG_ANSWER = "x" * 1900  # a free-text answer is stored: two of these fill a page
 

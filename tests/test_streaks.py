@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import actor, fresh_copy, utc
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -22,10 +23,8 @@ from bot.errors import NotAllowed, NotFound
 from bot.migrate import upgrade_sync
 from bot.streaks import FREEZE_EVERY, FREEZE_MAX, StreakState, answer_day, apply_misses, as_of, replay
 
-from conftest import actor, fresh_copy, utc
-
 D0 = date(2024, 1, 1)
-UTC = timezone.utc
+UTC = UTC
 
 
 def days(*offsets: int) -> list[date]:

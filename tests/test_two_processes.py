@@ -5,12 +5,12 @@ import asyncio
 import sys
 from pathlib import Path
 
+from conftest import actor
 from sqlalchemy import func
 from sqlmodel import select
 
 from bot.engine import Engine
 from bot.models import Answer, LearnerStats, Post
-from conftest import actor
 
 SCRIPT = Path(__file__).resolve().parent / "two_process_bot.py"
 DAYS, LEARNERS = 12, 15

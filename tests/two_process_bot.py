@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -27,7 +27,7 @@ from bot.models import Post  # noqa: E402
 from bot.ports import SenderRouter  # noqa: E402
 from bot.views import Actor, PostCard, ResultsView, ScheduleSpec  # noqa: E402
 
-START = datetime(2026, 3, 2, 6, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 ADMIN = Actor("console", "team", "boss", "Boss", is_admin=True)
 
 

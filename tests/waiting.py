@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from typing import Any, Awaitable, Callable, Union
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 GUARD = 30.0
 POLL = 0.02
 
-Check = Callable[[], Union[Any, Awaitable[Any]]]
+Check = Callable[[], Any | Awaitable[Any]]
 
 
 async def eventually(check: Check, what: str = "condition", guard: float = GUARD) -> Any:

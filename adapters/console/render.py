@@ -6,8 +6,19 @@ import re
 from rich.markup import escape as escape_markup
 from rich.table import Table
 
-from bot.views import (GroupChange, GroupView, LeaderboardView, LessonListing, PostCard, QuestionCard, ResultsView,
-                       ScheduleView, SnippetCard, StreakView, Verdict)
+from bot.views import (
+    GroupChange,
+    GroupView,
+    LeaderboardView,
+    LessonListing,
+    PostCard,
+    QuestionCard,
+    ResultsView,
+    ScheduleView,
+    SnippetCard,
+    StreakView,
+    Verdict,
+)
 
 # What a terminal would act on rather than show: C0/C1 controls (ESC starts colour, cursor and title
 # sequences), bidi overrides that reorder the line, line separators, lone surrogates. Newline and tab stay.

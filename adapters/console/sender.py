@@ -1,7 +1,7 @@
 """The terminal's side of scheduled posting: a daily post is printed, and so are its results."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rich.console import Console
 

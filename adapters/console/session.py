@@ -4,21 +4,22 @@ from __future__ import annotations
 import logging
 import shlex
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Awaitable, Callable, TextIO
+from typing import TextIO
 
 from rich.console import Console
 
 from adapters.console import render
 from adapters.console.lines import LINE_MAX, read_line, tolerant
 from adapters.console.sender import ConsoleSender
-from bot.scheduler import SchedulerService
 from bot.engine import Engine
 from bot.engine.identity import USER_ID_MAX, clean_name
 from bot.errors import BadInput, QuizError, StorageUnavailable
 from bot.ids import parse_id
+from bot.scheduler import SchedulerService
 from bot.views import Actor, PostCard, QuestionCard, ScheduleSpec, Verdict
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass

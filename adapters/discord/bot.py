@@ -11,8 +11,8 @@ the bot never syncs blindly on start or in on_ready.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 import discord
 import yarl
@@ -32,7 +32,7 @@ RATE_LIMIT_SLEEP_MAX = 30.0  # seconds discord.py may sleep on a 429 before rais
 
 
 def system_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def intents() -> discord.Intents:

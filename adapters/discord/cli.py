@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Optional
 from urllib.parse import urlencode
 
 import discord
@@ -67,8 +66,8 @@ async def _sync(ds: DiscordSettings, token: str, guild: int | None, db: Path | N
 
 
 @discord_app.command("sync")
-def sync(guild: Optional[int] = typer.Option(None, "--guild", help="sync into this guild only (instant; for testing)"),
-         db: Optional[Path] = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
+def sync(guild: int | None = typer.Option(None, "--guild", help="sync into this guild only (instant; for testing)"),
+         db: Path | None = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)")) -> None:
     """Register the slash commands with Discord now, and record their hash so the bot won't redo it."""
     ds = _settings()
     try:
@@ -94,7 +93,7 @@ async def _application_id(ds: DiscordSettings, token: str) -> int:
 
 
 @discord_app.command("invite")
-def invite(client_id: Optional[int] = typer.Option(None, "--client-id", help="default: DISCORD_APPLICATION_ID")) -> None:
+def invite(client_id: int | None = typer.Option(None, "--client-id", help="default: DISCORD_APPLICATION_ID")) -> None:
     """Print the link that adds the bot to a server, with its minimal permissions."""
     ds = _settings()
     app_id = client_id or ds.application_id

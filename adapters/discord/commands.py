@@ -7,7 +7,6 @@ that), so every admin command also checks Manage Server itself.
 # No `from __future__ import annotations`: discord.py reads these annotations to build the options.
 import hashlib
 import json
-from typing import Optional
 
 import discord
 from discord import Interaction, app_commands
@@ -33,7 +32,7 @@ def build_commands() -> list:
     @app_commands.command(name="lesson", description="Read a lesson part by part, then answer its questions.")
     @app_commands.describe(lesson="The lesson (leave empty to list them all with your progress)")
     @app_commands.guild_only()
-    async def lesson(interaction: Interaction, lesson: Optional[Range[str, 1, 100]] = None):
+    async def lesson(interaction: Interaction, lesson: Range[str, 1, 100] | None = None):
         await q(interaction).lesson(interaction, lesson)
 
     @lesson.autocomplete("lesson")
@@ -54,8 +53,8 @@ def build_commands() -> list:
     @app_commands.describe(period="Which period (default: this week)", group="Only this study group")
     @app_commands.choices(period=PERIODS)
     @app_commands.guild_only()
-    async def leaderboard(interaction: Interaction, period: Optional[Choice[str]] = None,
-                          group: Optional[Range[str, 1, 40]] = None):
+    async def leaderboard(interaction: Interaction, period: Choice[str] | None = None,
+                          group: Range[str, 1, 40] | None = None):
         await q(interaction).leaderboard(interaction, period.value if period else None, group)
 
     @leaderboard.autocomplete("group")
@@ -110,10 +109,10 @@ def build_commands() -> list:
         ping_role="A role to ping with each post", results_in_thread="Post the results in a thread instead of editing the post")
     @admin_only
     async def schedule_add(interaction: Interaction, channel: discord.TextChannel, time: Range[str, 3, 5],
-                           weekdays: Optional[Range[str, 1, 60]] = None, timezone: Optional[Range[str, 1, 64]] = None,
-                           lessons: Optional[Range[str, 1, 500]] = None, tags: Optional[Range[str, 1, 300]] = None,
-                           shuffle: bool = False, open_minutes: Optional[Range[int, 1, 10080]] = None,
-                           ping_role: Optional[discord.Role] = None, results_in_thread: bool = False):
+                           weekdays: Range[str, 1, 60] | None = None, timezone: Range[str, 1, 64] | None = None,
+                           lessons: Range[str, 1, 500] | None = None, tags: Range[str, 1, 300] | None = None,
+                           shuffle: bool = False, open_minutes: Range[int, 1, 10080] | None = None,
+                           ping_role: discord.Role | None = None, results_in_thread: bool = False):
         await q(interaction).schedule_add(interaction, channel, time, weekdays, timezone, lessons, tags, shuffle,
                                           open_minutes, ping_role, results_in_thread)
 
@@ -181,11 +180,11 @@ def install(tree: app_commands.CommandTree) -> None:
     tree.on_error = on_error
 
 
-def command_payload(tree: app_commands.CommandTree, guild: Optional[discord.abc.Snowflake] = None) -> list[dict]:
+def command_payload(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None = None) -> list[dict]:
     """What a sync would send for this scope (global when guild is None)."""
     return [command.to_dict(tree) for command in tree.get_commands(guild=guild)]
 
 
-def command_hash(tree: app_commands.CommandTree, guild: Optional[discord.abc.Snowflake] = None) -> str:
+def command_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None = None) -> str:
     text = json.dumps(command_payload(tree, guild), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Awaitable, Callable, Union
+from typing import TYPE_CHECKING
 
 import discord
 from discord import Interaction, app_commands
@@ -42,7 +43,7 @@ class Reply:
     view: View | None = None
 
 
-Work = Callable[[], Union[Reply, Awaitable[Reply]]]
+Work = Callable[[], Reply | Awaitable[Reply]]
 
 
 def split_list(text: str | None) -> tuple[str, ...]:
@@ -50,7 +51,7 @@ def split_list(text: str | None) -> tuple[str, ...]:
 
 
 class QuizInteractions:
-    def __init__(self, engine: "Engine", sender: "DiscordSender", clock: Callable[[], datetime]):
+    def __init__(self, engine: Engine, sender: DiscordSender, clock: Callable[[], datetime]):
         self.engine, self.sender, self.clock = engine, sender, clock
         self.modal_lookup_seconds = MODAL_LOOKUP_SECONDS  # Discord allows 3 s before the modal must open
 

@@ -11,8 +11,20 @@ from datetime import datetime
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.views import (GroupChange, GroupView, LeaderboardView, LeaderRow, LessonListing, PostOutcome, QuestionCard,
-                       ResultsView, ScheduleView, SnippetCard, StreakView, Verdict)
+from bot.views import (
+    GroupChange,
+    GroupView,
+    LeaderboardView,
+    LeaderRow,
+    LessonListing,
+    PostOutcome,
+    QuestionCard,
+    ResultsView,
+    ScheduleView,
+    SnippetCard,
+    StreakView,
+    Verdict,
+)
 
 BRAND = discord.Colour.blurple()
 GOOD = discord.Colour.green()
@@ -234,7 +246,7 @@ def group_change_text(change: GroupChange) -> str:
 
 # Admin ----------------------------------------------------------------------------
 def _schedule_lines(view: ScheduleView) -> list[str]:
-    track = ", ".join(user_text(l, 64) for l in view.lessons) or "all lessons"
+    track = ", ".join(user_text(lesson, 64) for lesson in view.lessons) or "all lessons"
     if view.tags:
         track += f" · tags {', '.join(user_text(t, 40) for t in view.tags)}"
     lines = [

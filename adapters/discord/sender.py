@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
@@ -58,7 +59,7 @@ def send_error(err: Exception, what: str) -> SendError:
 
 
 class DiscordSender:
-    def __init__(self, client: discord.Client, engine: "Engine", clock: Callable[[], datetime], count_interval: float = 10.0):
+    def __init__(self, client: discord.Client, engine: Engine, clock: Callable[[], datetime], count_interval: float = 10.0):
         self.client, self.engine, self.clock, self.count_interval = client, engine, clock, count_interval
         self.dirty: dict[int, tuple[int, int]] = {}  # post id → (channel id, message id) whose count changed
         self.closed: set[int] = set()  # revealed here: never touch their count again

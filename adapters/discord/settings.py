@@ -55,7 +55,7 @@ class DiscordSettings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _shards_fit(self) -> "DiscordSettings":
+    def _shards_fit(self) -> DiscordSettings:
         ids = self.shard_id_list
         if ids is not None:
             if self.shard_total is None:

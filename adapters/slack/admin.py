@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -46,7 +46,7 @@ class Directory:
         try:
             resp = await asyncio.wait_for(client.users_info(user=user_id), self.timeout)
             user = resp.get("user") or {}
-        except (SlackApiError, asyncio.TimeoutError, OSError) as err:
+        except (TimeoutError, SlackApiError, OSError) as err:
             log.warning("users.info failed; using the name Slack sent", extra={"error": type(err).__name__})
             return Person(user_id, fallback_name or user_id, await self._configured_admin(client, team_id, user_id))
         profile = user.get("profile") or {}
@@ -73,7 +73,7 @@ class Directory:
         try:
             resp = await asyncio.wait_for(client.usergroups_users_list(usergroup=self.admin_usergroup), self.timeout)
             members = frozenset(resp.get("users") or ())
-        except (SlackApiError, asyncio.TimeoutError, OSError) as err:
+        except (TimeoutError, SlackApiError, OSError) as err:
             log.warning("usergroups.users.list failed; the admin group counts as empty",
                         extra={"error": type(err).__name__})
             return frozenset()

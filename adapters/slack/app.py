@@ -4,9 +4,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterator
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
@@ -17,8 +17,8 @@ from adapters.slack.admin import Directory
 from adapters.slack.install import Installations, InstalledWorkspaces, SingleWorkspace
 from adapters.slack.listeners import Front, register, utc_now
 from adapters.slack.sender import SlackSender
-from adapters.slack.stale import register_stale
 from adapters.slack.settings import OAUTH, SOCKET, SlackSettings
+from adapters.slack.stale import register_stale
 
 RATE_LIMIT_RETRIES = 2
 API_TIMEOUT = 15

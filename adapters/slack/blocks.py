@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.views import (GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, ResultsView, SnippetCard,
-                       StreakView, Verdict)
+from bot.views import GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, ResultsView, SnippetCard, StreakView, Verdict
 
 SECTION_MAX = 3000
 BUTTON_MAX = 75

@@ -4,8 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from adapters.slack.blocks import (actions, button, channel_ref, confirm_dialog, context, date_token, divider, header,
-                                   section, streak_text, user_text)
+from adapters.slack.blocks import (
+    actions,
+    button,
+    channel_ref,
+    confirm_dialog,
+    context,
+    date_token,
+    divider,
+    header,
+    section,
+    streak_text,
+    user_text,
+)
 from adapters.slack.modals import schedule_summary
 from bot.views import Actor, GroupView, LeaderboardView, NextPost, ScheduleView, StreakView
 

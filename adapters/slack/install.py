@@ -8,7 +8,8 @@ migrations.
 """
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 import sqlalchemy
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings

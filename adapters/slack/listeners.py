@@ -9,9 +9,9 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Awaitable, Callable
+from datetime import UTC, datetime
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
@@ -33,7 +33,7 @@ Message = tuple[str, list[dict]]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class SeenEvents:
@@ -199,7 +199,7 @@ def register(app: AsyncApp, front: Front) -> None:
     seen = SeenEvents()
 
     @app.middleware
-    async def skip_retried_events(body, next):  # noqa: A002  (bolt's name)
+    async def skip_retried_events(body, next):
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not seen.first_time(str(event_id)):
             return BoltResponse(status=200, body="")
@@ -498,7 +498,7 @@ async def check_channel(client, channel_id: str, timeout: float) -> tuple[str, s
         if err.response.get("error") == "channel_not_found":
             return "", "I can't see that channel. If it is private, invite me first: /invite @quizbot"
         return "", None
-    except (asyncio.TimeoutError, OSError):
+    except (TimeoutError, OSError):
         return "", None
     channel = resp.get("channel") or {}
     if channel.get("is_im") or channel.get("is_mpim"):

@@ -9,9 +9,9 @@ parses it (adapters.slack.http_door).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -41,7 +41,7 @@ class SlackRuntime:
 
     @classmethod
     async def create(cls, engine, store, settings: SlackSettings, mode: str, *,
-                     clock: Callable[[], datetime] = utc_now, budget: float = 2.0) -> "SlackRuntime":
+                     clock: Callable[[], datetime] = utc_now, budget: float = 2.0) -> SlackRuntime:
         installations = None
         if mode == OAUTH:
             installations = Installations(store.engine, settings.client_id)

@@ -8,8 +8,21 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from adapters.slack.blocks import (actions, button, channel_ref, date_token, escape, lesson_list_blocks, plain,
-                                   question_text, section, snippet_blocks, truncate, user_text, verdict_blocks)
+from adapters.slack.blocks import (
+    actions,
+    button,
+    channel_ref,
+    date_token,
+    escape,
+    lesson_list_blocks,
+    plain,
+    question_text,
+    section,
+    snippet_blocks,
+    truncate,
+    user_text,
+    verdict_blocks,
+)
 from bot.views import LessonListing, QuestionCard, ScheduleSpec, ScheduleView, SnippetCard, Verdict
 
 STUDY, POST_ANSWER, SCHEDULE, NOTE = "study", "post_answer", "schedule", "note"
@@ -64,7 +77,7 @@ class StudyState:
         return {k: v for k, v in asdict(self).items() if v not in (None, "")}
 
     @classmethod
-    def load(cls, meta: dict) -> "StudyState | None":
+    def load(cls, meta: dict) -> StudyState | None:
         try:
             known = {k: meta[k] for k in cls.__dataclass_fields__ if k in meta}
             state = cls(**known)

@@ -9,7 +9,8 @@ their values. A new kind of request (a shortcut, an options menu) needs its mode
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -89,7 +90,7 @@ class BlockActions(Shape):
     view: View | None = None
 
     @model_validator(mode="after")
-    def where_to_answer(self) -> "BlockActions":
+    def where_to_answer(self) -> BlockActions:
         if self.container.type == "message" and self.response_url is None:
             raise ValueError("a click on a message needs its response_url")
         if self.container.type == "view" and self.view is None:

@@ -13,9 +13,9 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
-from typing import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -51,7 +51,7 @@ Ref = tuple[str, str, str]  # team id, channel id, message ts
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def send_error(err: Exception) -> SendError:
@@ -137,7 +137,7 @@ class SlackSender:
                     channel=card.channel_id, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False,
                     metadata={"event_type": "quiz_post", "event_payload": {"post_id": card.post_id,
                                                                            "claim": card.claim_token}})
-        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as err:
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as err:
             raise send_error(err) from None
         return f"{resp['channel']}:{resp['ts']}"
 
@@ -163,14 +163,14 @@ class SlackSender:
                 log.warning("the post was deleted; nothing to close", extra={"post_id": card.post_id})
                 return None
             raise send_error(err) from None
-        except (aiohttp.ClientError, asyncio.TimeoutError) as err:
+        except (TimeoutError, aiohttp.ClientError) as err:
             raise send_error(err) from None
         if not card.results_in_thread:
             return None
         try:
             resp = await client.chat_postMessage(channel=channel, thread_ts=ts, text=f"Results: {text}",
                                                  blocks=results_blocks(results), unfurl_links=False)
-        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as err:
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as err:
             raise send_error(err) from None
         return f"{resp['channel']}:{resp['ts']}"
 
@@ -214,7 +214,7 @@ class SlackSender:
                     await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
                     self._shown[post_id] = count
                     done += 1
-            except (QuizError, SendError, SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as err:
+            except (TimeoutError, QuizError, SendError, SlackApiError, aiohttp.ClientError) as err:
                 log.warning("answer count update failed", extra={"post_id": post_id, "error": type(err).__name__})
         return done
 

@@ -22,7 +22,7 @@ import math
 import random
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import event, func
 from sqlmodel import select
@@ -31,8 +31,7 @@ from bot.bench import bare_writer
 from bot.bench.databases import Backend, FreshDb
 from bot.bench.fakes import PLATFORM, NoopSender
 from bot.bench.learners import answer_text, create_daily_schedules, post_due, post_questions
-from bot.bench.measure import (ScenarioResult, Target, peak_rss_since_reset_mib, reset_peak_rss, rss_now_mib,
-                               ru_maxrss_mib, summary_ms)
+from bot.bench.measure import ScenarioResult, Target, peak_rss_since_reset_mib, reset_peak_rss, rss_now_mib, ru_maxrss_mib, summary_ms
 from bot.bench.sizes import Sizes
 from bot.content import Catalog
 from bot.content.schema import SingleChoiceQuestion
@@ -43,7 +42,7 @@ from bot.models import Answer
 from bot.ports import SenderRouter
 from bot.views import Actor
 
-SLOT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
+SLOT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 COMMUNITY = "answers"
 TARGET_RATIO = 1.0
 # A closed burst is bounded by throughput (Little's law: latency ~ learners / answers per second), so its
@@ -195,7 +194,7 @@ def _floor_rows(catalog: Catalog, rows: int, learners: int) -> tuple[int, int, l
 
 
 def _sqlite_ts(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _sqlite_row(row: tuple) -> tuple:

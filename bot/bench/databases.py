@@ -6,10 +6,10 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
 
 from sqlalchemy.engine import make_url
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -38,11 +38,11 @@ from bot.engine.posting import PostingPolicy, earliest_retry
 from bot.engine.schedules import validated
 from bot.migrate import upgrade
 from bot.models import Post
-from bot.timeutil import zone as tz
 from bot.ports import SenderRouter
+from bot.timeutil import zone as tz
 from bot.views import ScheduleSpec
 
-SLOT = datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc)  # a Tuesday
+SLOT = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)  # a Tuesday
 ZONES = ("UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Kolkata",
          "Asia/Tokyo", "Australia/Sydney")
 TARGET_S = 2.0

@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from datetime import date, datetime, timedelta, timezone
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 
 from bot import streaks
 from bot.bench.databases import Backend, FreshDb
@@ -34,7 +34,7 @@ from bot.views import Actor
 
 ZONE = "Europe/Berlin"
 TODAY = date(2026, 3, 26)  # a Thursday: the week so far has 4 quiz days, the month 26
-NOW = datetime(2026, 3, 26, 11, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 26, 11, 0, tzinfo=UTC)
 TARGET_P50_MS = 5.0
 TIERS = ((0.10, 0.50, 0.75), (0.30, 0.35, 0.60), (0.60, 0.15, 0.45))  # share of learners, share of answers, accuracy
 PERIODS = ("week", "month", "all")
@@ -70,7 +70,7 @@ def _tier_bounds(n: int) -> list[tuple[int, int, float, float]]:
 def parents(catalog: Catalog, sizes: Sizes) -> Generated:
     """Community, schedules, one posted (and, but for today's, revealed) post + delivery per channel and day, learners."""
     g = Generated()
-    created = datetime(2025, 12, 1, tzinfo=timezone.utc)
+    created = datetime(2025, 12, 1, tzinfo=UTC)
     first_day = TODAY - timedelta(days=sizes.board_days - 1)
     nine = datetime.min.time().replace(hour=9)
     g.community = (1, PLATFORM, "board", "Leaderboard community", ZONE, created)
@@ -182,7 +182,7 @@ PARENTS = ("community", "schedule", "delivery", "post", "learner")
 def sqlite_value(v):
     """SQLAlchemy's SQLite storage formats: naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff', ISO dates, 0/1."""
     if isinstance(v, datetime):
-        return v.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, bool):

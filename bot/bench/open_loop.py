@@ -25,9 +25,9 @@ import asyncio
 import math
 import random
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -46,7 +46,7 @@ from bot.models import Answer
 from bot.ports import SenderRouter
 from bot.views import Actor
 
-SLOT = datetime(2026, 3, 4, 9, 0, tzinfo=timezone.utc)  # a Wednesday: today's posts
+SLOT = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # a Wednesday: today's posts
 COMMUNITY = "arrivals"
 TARGET_P99_MS = {100.0: 25.0, 300.0: 50.0}  # answers/s -> p99 (the targets)
 
@@ -68,7 +68,7 @@ def poisson_arrivals(rate: float, seconds: float, posts: int, seed: int) -> tupl
     learners = max(math.ceil(len(instants) / posts), 1)
     pairs = [(learner, post) for learner in range(learners) for post in range(posts)]
     rng.shuffle(pairs)
-    return [Arrival(at, learner, post) for at, (learner, post) in zip(instants, pairs)], learners
+    return [Arrival(at, learner, post) for at, (learner, post) in zip(instants, pairs, strict=False)], learners
 
 
 async def pace(instants: list[float], start: Callable[[int, float], Awaitable[None]]) -> list[float]:

@@ -7,7 +7,7 @@ import platform
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 
 from bot.bench.databases import Backend
@@ -106,7 +106,7 @@ async def run_bench(options: BenchOptions) -> dict:
     logging.getLogger("bot").setLevel(logging.ERROR)  # a 429 storm logs a warning per failed send
     logging.getLogger("alembic").setLevel(logging.WARNING)  # a migration per fresh database
     load_before = _loadavg()
-    started_at, started = datetime.now(timezone.utc), time.perf_counter()
+    started_at, started = datetime.now(UTC), time.perf_counter()
     database = await backend.describe()
     code_info = code()  # before the run: what was imported
     catalog = load_catalog()

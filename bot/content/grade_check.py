@@ -28,7 +28,7 @@ class CorpusEntry(Strict):
     kind: Literal["paraphrase", "partial", "wrong", "non_answer", "adversarial"]
 
     @model_validator(mode="after")
-    def _label_fits_kind(self) -> "CorpusEntry":
+    def _label_fits_kind(self) -> CorpusEntry:
         if self.kind == "paraphrase" and not self.correct:
             raise ValueError("a paraphrase is a right answer: correct must be true")
         if self.kind in ("wrong", "non_answer") and self.correct:

@@ -6,9 +6,9 @@ half-loaded: either the whole catalog is valid or ``ContentError`` lists all pro
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import yaml
 from pydantic import ValidationError
@@ -55,7 +55,7 @@ class Catalog:
                 self.lesson_of[q.id] = lesson.id
 
     def lesson(self, lesson_id: str) -> Lesson | None:
-        return next((l for l in self.lessons if l.id == lesson_id), None)
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
 
     def find_lesson(self, text: str) -> Lesson | None:
         """A lesson by id, by its 1-based number, or by a unique case-insensitive title prefix."""
@@ -66,7 +66,7 @@ class Catalog:
         if exact:
             return exact
         low = text.lower()
-        hits = [l for l in self.lessons if l.title.lower().startswith(low) or low in l.id]
+        hits = [lesson for lesson in self.lessons if lesson.title.lower().startswith(low) or low in lesson.id]
         return hits[0] if len(hits) == 1 else None
 
     def question(self, question_id: str) -> Question | None:
@@ -75,15 +75,15 @@ class Catalog:
     def summary(self) -> list[dict]:
         return [
             {
-                "id": l.id,
-                "title": l.title,
-                "order": l.order,
-                "snippets": len(l.snippets),
-                "questions": len(l.questions),
-                "single_choice": sum(isinstance(q, SingleChoiceQuestion) for q in l.questions),
-                "free_text": sum(isinstance(q, FreeTextQuestion) for q in l.questions),
+                "id": lesson.id,
+                "title": lesson.title,
+                "order": lesson.order,
+                "snippets": len(lesson.snippets),
+                "questions": len(lesson.questions),
+                "single_choice": sum(isinstance(q, SingleChoiceQuestion) for q in lesson.questions),
+                "free_text": sum(isinstance(q, FreeTextQuestion) for q in lesson.questions),
             }
-            for l in self.lessons
+            for lesson in self.lessons
         ]
 
 
@@ -224,14 +224,18 @@ def read_lessons(paths: Iterable[Path]) -> tuple[list[LessonFile], list[ContentP
         if lesson is None:
             continue
         if lesson.id in seen_lessons:
-            problems.append(ContentProblem(str(f), "id", f"lesson id '{lesson.id}' is already used in {seen_lessons[lesson.id]}", node_line(root(), ["id"])))
+            problems.append(ContentProblem(str(f), "id", f"lesson id '{lesson.id}' is already used in {seen_lessons[lesson.id]}",
+                                           node_line(root(), ["id"])))
         seen_lessons.setdefault(lesson.id, str(f))
         for i, q in enumerate(lesson.questions):
             loc = ("questions", i, "id")
             if q.id in seen_questions:
-                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' is already used in {seen_questions[q.id]}", node_line(root(), loc)))
+                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' is already used in {seen_questions[q.id]}",
+                                               node_line(root(), loc)))
             elif q.id in retired:
-                problems.append(ContentProblem(str(f), _format_loc(loc), f"question id '{q.id}' was retired in {retired[q.id]}; give this question a new id", node_line(root(), loc)))
+                problems.append(ContentProblem(str(f), _format_loc(loc),
+                                               f"question id '{q.id}' was retired in {retired[q.id]}; give this question a new id",
+                                               node_line(root(), loc)))
             else:
                 seen_questions[q.id] = str(f)
         read.append(LessonFile(f, lesson, root))
@@ -243,7 +247,7 @@ def validate_paths(paths: Iterable[Path]) -> tuple[Catalog | None, list[ContentP
     read, problems = read_lessons(paths)
     if problems:
         return None, problems
-    lessons = sorted((f.lesson for f in read), key=lambda l: (l.order, l.id))
+    lessons = sorted((f.lesson for f in read), key=lambda lesson: (lesson.order, lesson.id))
     return Catalog(lessons), []
 
 

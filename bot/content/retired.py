@@ -5,8 +5,8 @@ question must not come back meaning another. The file is a YAML list of ``{id, r
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 from pydantic import TypeAdapter, ValidationError

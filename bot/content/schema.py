@@ -1,7 +1,7 @@
 """The lesson file schema. Unknown keys are refused so a typo never silently drops a field."""
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -50,7 +50,7 @@ class SingleChoiceQuestion(QuestionBase):
     choices: list[Choice] = Field(min_length=2, max_length=6)
 
     @model_validator(mode="after")
-    def _one_correct_and_unique_ids(self) -> "SingleChoiceQuestion":
+    def _one_correct_and_unique_ids(self) -> SingleChoiceQuestion:
         correct = [c.id for c in self.choices if c.correct]
         if len(correct) != 1:
             raise ValueError(f"exactly one choice must be correct, found {len(correct)}")
@@ -81,7 +81,7 @@ class FreeTextQuestion(QuestionBase):
     model_answer: Text | None = None
 
     @model_validator(mode="after")
-    def _gradable(self) -> "FreeTextQuestion":
+    def _gradable(self) -> FreeTextQuestion:
         if not self.accepted and not self.rubric:
             raise ValueError("free_text needs 'accepted' answers and/or a 'rubric'")
         if self.rubric and self.min_criteria > len(self.rubric):
@@ -89,7 +89,7 @@ class FreeTextQuestion(QuestionBase):
         return self
 
     @model_validator(mode="after")
-    def _no_catch_all_terms(self) -> "FreeTextQuestion":
+    def _no_catch_all_terms(self) -> FreeTextQuestion:
         """An alias such as "T", "the" or "idk" would accept answers that say nothing right."""
         terms = [("accepted answer", a) for a in self.accepted]
         terms += [("rubric keyword", k) for c in self.rubric for k in c.keywords]
@@ -107,7 +107,7 @@ class FreeTextQuestion(QuestionBase):
         return "; ".join(c.label for c in self.rubric)
 
 
-Question = Annotated[Union[SingleChoiceQuestion, FreeTextQuestion], Field(discriminator="kind")]
+Question = Annotated[SingleChoiceQuestion | FreeTextQuestion, Field(discriminator="kind")]
 
 
 class Lesson(Strict):

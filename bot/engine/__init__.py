@@ -16,10 +16,10 @@ from bot.engine import lessons as lessons_mod
 from bot.engine import stats as stats_mod
 from bot.engine.admin import ScheduleDesk
 from bot.engine.answers import AnswerDesk, answer_text, question_card
-from bot.engine.group_commit import GroupCommitter
-from bot.engine.posting import Poster, PostingPolicy
 from bot.engine.calendar import QuizCalendar
+from bot.engine.group_commit import GroupCommitter
 from bot.engine.identity import CommunityRef, LearnerRef, Readers, community_for, find_learner, find_reader, learner_for
+from bot.engine.posting import Poster, PostingPolicy
 from bot.errors import NotAllowed, NotFound
 from bot.ids import is_row_id, require_id
 from bot.limits import capped
@@ -27,8 +27,19 @@ from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post
 from bot.ports import SenderRouter
 from bot.streaks import FREEZE_MAX
 from bot.timeutil import is_valid_zone, local_day, require_aware
-from bot.views import (Actor, PostOutcome, PostState, GroupChange, GroupView, LeaderboardView, LessonListing, QuestionCard, SnippetCard,
-                       StreakView, Verdict)
+from bot.views import (
+    Actor,
+    GroupChange,
+    GroupView,
+    LeaderboardView,
+    LessonListing,
+    PostOutcome,
+    PostState,
+    QuestionCard,
+    SnippetCard,
+    StreakView,
+    Verdict,
+)
 
 
 class Engine:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Awaitable, Callable
 
 from sqlalchemy import delete, update
 from sqlmodel import select

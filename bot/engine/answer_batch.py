@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.engine import Row
 
 from bot.engine.answers import AnswerRow
-from bot.engine.identity import CommunityRef  # noqa: F401  (part of a batch's reads)
+from bot.engine.identity import CommunityRef
 from bot.engine.stats import Counters
 from bot.views import Actor, Verdict
 
@@ -27,7 +27,7 @@ class Request:
     delivery: Row | None = None  # BatchSql.deliveries
     learner_id: int | None = None
     answer: AnswerRow | None = None  # a new answer this request adds, or the first one (a repeat)
-    twin: "Request | None" = None  # an earlier request in the batch for the same delivery and learner
+    twin: Request | None = None  # an earlier request in the batch for the same delivery and learner
 
     def done(self) -> bool:
         return self.result is not None or self.error is not None

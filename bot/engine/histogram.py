@@ -12,8 +12,9 @@ compares it with the histogram of the answer log.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, func
 from sqlmodel import select
@@ -99,7 +100,8 @@ def _moves(store: Store):
 async def count_answers(session: AsyncSession, store: Store, answers: list,
                         stats: dict[int, LearnerStats | Counters]) -> None:
     """Move each learner who just answered (`answers`: rows with community_id, learner_id, local_day and
-    points) from their old points to their new ones, on every board the answers touch. Call after the batch's learner_period upsert; `stats` holds the batch's new
+    points) from their old points to their new ones, on every board the answers touch.
+    Call after the batch's learner_period upsert; `stats` holds the batch's new
     all-time totals. Set-based: one read of the touched learner_period rows, one upsert."""
     if not answers:
         return
@@ -114,7 +116,7 @@ async def count_answers(session: AsyncSession, store: Store, answers: list,
     conn = await session.connection()
     rows = (await conn.execute(_TOUCHED, {"learners": sorted({k[1] for k in added}),
                                           "starts": sorted({k[3] for k in added if k[2] != ALL})})).all()
-    now.update({(c, l, p, s): (pts, n) for c, l, p, s, pts, n in rows})
+    now.update({(c, learner, p, s): (pts, n) for c, learner, p, s, pts, n in rows})
     moves: Counter = Counter()
     for key, (points, count) in added.items():
         new_points, new_answers = now[key]

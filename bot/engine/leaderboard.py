@@ -17,8 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import streaks
 from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
-from bot.errors import BadInput
 from bot.engine.identity import CommunityRef, LearnerRef
+from bot.errors import BadInput
 from bot.models import Community, GroupMembership, Learner, LearnerPeriod, LearnerStats, StudyGroup
 from bot.timeutil import month_start, week_start
 from bot.views import LeaderboardView, LeaderRow

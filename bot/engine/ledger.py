@@ -180,10 +180,10 @@ class Claimer:
                 insert(DELIVERY).returning(DELIVERY.c.id, DELIVERY.c.community_id, DELIVERY.c.question_id,
                                            DELIVERY.c.closes_at),
                 [dict(community_id=d.community_id, question_id=qid, kind="post", learner_id=None, created_at=now,
-                      closes_at=closes_at, closed_at=None) for (d, qid), closes_at in zip(chosen, closing)]):
+                      closes_at=closes_at, closed_at=None) for (d, qid), closes_at in zip(chosen, closing, strict=False)]):
             fresh.setdefault(tuple(key), []).append(delivery_id)
         rows, planned, tokens = [], {}, claim_tokens()
-        for (d, qid), closes_at in zip(chosen, closing):
+        for (d, qid), closes_at in zip(chosen, closing, strict=False):
             delivery_id, token = fresh[d.community_id, qid, closes_at].pop(), next(tokens)
             planned[d.schedule_id, d.local_date] = (d, qid, delivery_id, closes_at, token)
             rows.append(dict(schedule_id=d.schedule_id, community_id=d.community_id, local_date=d.local_date,

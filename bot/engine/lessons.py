@@ -17,7 +17,7 @@ from bot.views import LessonListing, SnippetCard
 def find_lesson(catalog: Catalog, name: str) -> Lesson:
     lesson = catalog.find_lesson(name)
     if lesson is None:
-        options = ", ".join(f"{i}. {l.title}" for i, l in enumerate(catalog.lessons, 1))
+        options = ", ".join(f"{i}. {lesson.title}" for i, lesson in enumerate(catalog.lessons, 1))
         raise NotFound(f"No lesson matches '{name[:60]}'. Lessons: {options}")
     return lesson
 
@@ -39,17 +39,17 @@ async def answered_questions(session: AsyncSession, learner: Learner | None) -> 
 
 def listings(catalog: Catalog, answered: set[str]) -> list[LessonListing]:
     return [
-        LessonListing(i, l.id, l.title, l.summary, len(l.snippets), len(l.questions),
-                      sum(q.id in answered for q in l.questions))
-        for i, l in enumerate(catalog.lessons, 1)
+        LessonListing(i, lesson.id, lesson.title, lesson.summary, len(lesson.snippets), len(lesson.questions),
+                      sum(q.id in answered for q in lesson.questions))
+        for i, lesson in enumerate(catalog.lessons, 1)
     ]
 
 
 def lesson_matches(catalog: Catalog, prefix: str, limit: int = 25) -> list[tuple[str, str]]:
     """(id, title) pairs for autocomplete, best first."""
     low = prefix.strip().lower()
-    hits = [l for l in catalog.lessons if not low or low in l.title.lower() or low in l.id]
-    return [(l.id, l.title) for l in hits[:limit]]
+    hits = [lesson for lesson in catalog.lessons if not low or low in lesson.title.lower() or low in lesson.id]
+    return [(lesson.id, lesson.title) for lesson in hits[:limit]]
 
 
 async def pick_practice(session: AsyncSession, catalog: Catalog, learner: Learner | None, rng: random.Random) -> str:

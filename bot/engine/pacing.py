@@ -9,9 +9,10 @@ token each learn the limit from their own 429s.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from bot.ports import SEND_ERRORS, RateLimited, SendError
 
@@ -27,7 +28,7 @@ class Pacer:
         self._until: dict[tuple[str, str | None], datetime] = {}
         self.monotonic: Callable[[], float] | None = None  # what leases are measured on; None: the event loop's
 
-    def lease(self, claim_timeout: timedelta) -> "Lease":
+    def lease(self, claim_timeout: timedelta) -> Lease:
         return Lease(claim_timeout, self.monotonic)
 
     def pause(self, platform: str, channel: str | None, until: datetime) -> None:

@@ -22,7 +22,7 @@ from bot.content import Catalog
 from bot.db import Store
 from bot.engine import tracks
 from bot.engine.calendar import QuizCalendar
-from bot.engine.ledger import Claim, ClaimPolicy, Claimer, Due, Recorder, SendResult, record_missed
+from bot.engine.ledger import Claim, Claimer, ClaimPolicy, Due, Recorder, SendResult, record_missed
 from bot.engine.pacing import SEND_CONCURRENCY, Lease, Pacer, each_at_most, send_paced
 from bot.engine.result_writer import ResultWriter
 from bot.engine.reveals import Revealer

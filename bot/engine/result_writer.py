@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable, Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
 
 R = TypeVar("R")
-O = TypeVar("O")
+Out = TypeVar("Out")
 
 WRITE_LINGER_S = 0.05  # how long results may wait to share a write (adds this to the sent-but-unrecorded window)
 WRITE_BATCH = 200  # results that are written at once without lingering
@@ -18,11 +19,11 @@ RETRY_PAUSE_S = 0.5
 log = logging.getLogger(__name__)
 
 
-class ResultWriter(Generic[R, O]):
+class ResultWriter(Generic[R, Out]):
     """`write` gets the results waiting at that moment and returns their outcomes. A write waits up to
     WRITE_LINGER_S for more results unless WRITE_BATCH are waiting or sending is over."""
 
-    def __init__(self, write: Callable[[list[R]], Awaitable[list[O]]]):
+    def __init__(self, write: Callable[[list[R]], Awaitable[list[Out]]]):
         self.write, self.waiting, self.outcomes = write, [], []
         self._wake, self._full, self._closing = asyncio.Event(), asyncio.Event(), False
         self._task = asyncio.create_task(self._run())
@@ -49,7 +50,7 @@ class ResultWriter(Generic[R, O]):
             if self._closing:
                 return
 
-    async def _write(self, batch: list[R]) -> list[O]:
+    async def _write(self, batch: list[R]) -> list[Out]:
         """A failed write (the database locked past its busy timeout, a dropped connection) rolled back, and
         the results are only in memory: write them again. Unrecorded, a sent post would be sent a second
         time once its claim times out. Recording is idempotent: it checks the claim is still ours."""
@@ -61,7 +62,7 @@ class ResultWriter(Generic[R, O]):
                 await asyncio.sleep(RETRY_PAUSE_S * attempt)
         return await self.write(batch)  # the last attempt's error is the pass's
 
-    async def close(self) -> list[O]:
+    async def close(self) -> list[Out]:
         self._closing = True
         self._full.set()
         self._wake.set()

@@ -57,7 +57,8 @@ def validated(catalog: Catalog, spec: ScheduleSpec, community_tz: str) -> dict:
     if role is not None and not ROLE_RE.match(role):
         raise BadInput("The ping role must be a role id.", field="ping_role")
     return dict(
-        channel_id=spec.channel_id.strip(), channel_name="".join(filter(str.isprintable, spec.channel_name or ""))[:100], local_time=at.strftime("%H:%M"),
+        channel_id=spec.channel_id.strip(), channel_name="".join(filter(str.isprintable, spec.channel_name or ""))[:100],
+        local_time=at.strftime("%H:%M"),
         weekdays=",".join(weekdays), timezone=tz, track_lessons=",".join(lessons), track_tags=",".join(tags),
         shuffle=spec.shuffle, shuffle_seed=seed, open_minutes=spec.open_minutes, ping_role=role,
         results_in_thread=spec.results_in_thread,
@@ -115,7 +116,8 @@ async def load(session: AsyncSession, actor: Actor, schedule_id: int, lock: bool
     require_id(schedule_id, "schedule")
     community, _ = await find_learner(session, actor)
     stmt = select(Schedule).where(Schedule.id == schedule_id)
-    schedule = (await session.exec(stmt.with_for_update(key_share=True) if lock else stmt)).first()  # NO KEY UPDATE: posts may still reference it
+    # FOR NO KEY UPDATE, not FOR UPDATE: posts still reference the row by its key while it changes
+    schedule = (await session.exec(stmt.with_for_update(key_share=True) if lock else stmt)).first()
     if schedule is None or community is None or schedule.community_id != community.id:
         raise NotFound(f"There is no schedule #{schedule_id} here.")
     return schedule, community

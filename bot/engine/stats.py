@@ -17,7 +17,7 @@ from bot import streaks
 from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
 from bot.models import Answer, Community, LearnerPeriod, LearnerStats
-from bot.timeutil import periods_of  # noqa: F401  (also used by the answer path as stats.periods_of)
+from bot.timeutil import periods_of
 
 
 def state_of(stats: LearnerStats) -> streaks.StreakState:
@@ -106,7 +106,9 @@ async def derive_periods(session: AsyncSession, community: Community) -> dict[tu
     for learner_id, day, points, answers, correct in rows:
         for period, start in periods_of(day):
             acc = totals.setdefault((learner_id, period, start), [0, 0, 0])
-            acc[0] += int(points or 0); acc[1] += int(answers); acc[2] += int(correct or 0)
+            acc[0] += int(points or 0)
+            acc[1] += int(answers)
+            acc[2] += int(correct or 0)
     return {k: tuple(v) for k, v in totals.items()}
 
 
@@ -154,6 +156,6 @@ async def rebuild_stats(session: AsyncSession, calendar: QuizCalendar, community
     await session.exec(delete(LearnerPeriod).where(LearnerPeriod.community_id == community.id))
     periods = await derive_periods(session, community)
     session.add_all(LearnerPeriod(learner_id=k[0], period=k[1], start=k[2], community_id=community.id,
-                                  **dict(zip(PERIOD_FIELDS, v))) for k, v in periods.items())
+                                  **dict(zip(PERIOD_FIELDS, v, strict=False))) for k, v in periods.items())
     await histogram.rebuild(session, community.id, board_histogram(derived, periods))
     return len(stored)

@@ -12,6 +12,7 @@ from bot.content import Catalog
 from bot.errors import BadInput
 from bot.models import Schedule, ScheduleQuestion
 
+
 def split(text: str) -> tuple[str, ...]:
     return tuple(x for x in (text or "").split(",") if x)
 

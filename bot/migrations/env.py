@@ -6,10 +6,10 @@ import asyncio
 from alembic import context
 from sqlalchemy import pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (registers the tables on the metadata)
 from bot.migrate import unknown_revisions
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata

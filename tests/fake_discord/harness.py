@@ -5,13 +5,13 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from waiting import GUARD
+
 from adapters.discord.bot import apply_endpoints, create_client
 from adapters.discord.settings import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, DiscordSettings
 from bot.app import App, build_app
 from bot.settings import Settings
 from bot.views import Actor
-
-from waiting import GUARD
 
 from .server import FakeDiscord
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 DISCORD_EPOCH_MS = 1420070400000
 _counter = itertools.count(1)
@@ -39,7 +39,7 @@ def snowflake() -> int:
 
 
 def iso_now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def user(user_id: int, username: str, *, global_name: str | None = None, bot: bool = False) -> dict:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import WSMsgType, web
-
 from waiting import GUARD
 
 from . import payloads as P
@@ -233,7 +233,7 @@ class FakeDiscord:
         self.port = 0
 
     # Life cycle ------------------------------------------------------------------------
-    async def start(self) -> "FakeDiscord":
+    async def start(self) -> FakeDiscord:
         app = web.Application(middlewares=[self._record])
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/gateway/", self._gateway)
@@ -296,7 +296,7 @@ class FakeDiscord:
                     await self._changed.wait()
         try:
             return await asyncio.wait_for(waiter(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}") from None
 
     # Recording -------------------------------------------------------------------------

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+
+from waiting import GUARD
 
 from adapters.slack.main import SlackRuntime
 from adapters.slack.settings import SlackSettings
 from bot.views import Actor
-
-from waiting import GUARD
 
 from .server import FakeSlack
 from .signed import SlackRequests
@@ -20,13 +20,13 @@ APP_TOKEN = "xapp-test"
 
 @dataclass
 class Clock:
-    now: datetime = field(default_factory=lambda: datetime(2026, 5, 4, 7, 0, tzinfo=timezone.utc))  # a Monday
+    now: datetime = field(default_factory=lambda: datetime(2026, 5, 4, 7, 0, tzinfo=UTC))  # a Monday
 
     def __call__(self) -> datetime:
         return self.now
 
     def at(self, hour: int, minute: int = 0, days: int = 0) -> datetime:
-        base = datetime(2026, 5, 4, tzinfo=timezone.utc) + timedelta(days=days)
+        base = datetime(2026, 5, 4, tzinfo=UTC) + timedelta(days=days)
         self.now = base.replace(hour=hour, minute=minute)
         return self.now
 

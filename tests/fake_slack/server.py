@@ -11,11 +11,11 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import WSMsgType, web
-
 from waiting import GUARD
 
 JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "errors")
@@ -71,7 +71,7 @@ class FakeSlack:
         self.url = ""
 
     # Lifecycle ------------------------------------------------------------------------------------
-    async def start(self) -> "FakeSlack":
+    async def start(self) -> FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
-
 from waiting import GUARD
 
 from .server import FakeSlack

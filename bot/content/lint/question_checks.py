@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from bot.content.lint.rules import Finding
 from bot.content.lint.sources import citations_in, fact_signals

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Iterable
 
-from bot.content.lint.catalog_checks import (KeyFigures, check_catalog_keys, check_lesson_keys, duplicate_stems,
-                                             key_figures)
+from bot.content.lint.catalog_checks import KeyFigures, check_catalog_keys, check_lesson_keys, duplicate_stems, key_figures
 from bot.content.lint.question_checks import QUESTION_CHECKS, QuestionAt
 from bot.content.lint.rules import RULES, WAIVABLE, Finding
 from bot.content.loader import read_lessons
