@@ -15,10 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.admin import Directory
 from adapters.slack.install import Installations, InstalledWorkspaces, SingleWorkspace
-from adapters.slack.listeners import Front, register, utc_now
+from adapters.slack.listeners import register
+from adapters.slack.listeners.front import Front, utc_now
 from adapters.slack.sender import SlackSender
 from adapters.slack.settings import OAUTH, SOCKET, SlackSettings
-from adapters.slack.stale import register_stale
 
 RATE_LIMIT_RETRIES = 2
 API_TIMEOUT = 15
@@ -104,6 +104,5 @@ def build_slack_app(settings: SlackSettings, engine, mode: str, *, installations
     directory = Directory(settings.admin_ids, settings.admin_usergroup, ttl=settings.admin_cache_seconds)
     front = Front(engine, directory, sender, clock, budget, revocations)
     register(app, front)
-    register_stale(app, front)  # last: it takes whatever no listener above did
     engine.router.register("slack", sender)
     return SlackBundle(app, client, sender, front, installations)

@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack.app import SlackBundle, build_slack_app
 from adapters.slack.http_door import events_app
 from adapters.slack.install import Installations
-from adapters.slack.listeners import utc_now
+from adapters.slack.listeners.front import utc_now
 from adapters.slack.settings import OAUTH, SOCKET, SlackConfigError, SlackSettings, load_slack_settings
 from adapters.stopping import until_stopped
 from adapters.unreachable import NETWORK_ERRORS, cannot_reach
