@@ -24,14 +24,14 @@ from bot.engine import tracks
 from bot.engine.answers import card_of
 from bot.engine.calendar import QuizCalendar
 from bot.engine.stats import locked_stats, replay_learner, store_state
-from bot.models import Answer, Community, Delivery, Post, Schedule
+from bot.models import Answer, Community, Delivery, Post, Schedule, table_of
 from bot.timeutil import day_exists, local_day, zone
 from bot.views import PostCard, PostOutcome, QuestionCard
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds between send attempts inside the grace window
-POST, DELIVERY, SCHEDULE, COMMUNITY = Post.__table__, Delivery.__table__, Schedule.__table__, Community.__table__
+POST, DELIVERY, SCHEDULE, COMMUNITY = table_of(Post), table_of(Delivery), table_of(Schedule), table_of(Community)
 # What a claim needs of a schedule (not its audit times: thousands of rows per batch).
 CARD_COLUMNS = [SCHEDULE.c[name] for name in (
     "id", "community_id", "platform", "channel_id", "local_time", "weekdays", "timezone", "track_lessons", "track_tags",

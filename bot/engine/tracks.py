@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content import Catalog
 from bot.errors import BadInput
-from bot.models import Schedule, ScheduleQuestion
+from bot.models import Schedule, ScheduleQuestion, table_of
 
 
 def split(text: str) -> tuple[str, ...]:
@@ -48,7 +48,7 @@ def schedule_track(catalog: Catalog, schedule: Schedule) -> list[str]:
                            schedule.shuffle, schedule.shuffle_seed)
 
 
-USAGE = ScheduleQuestion.__table__
+USAGE = table_of(ScheduleQuestion)
 
 
 async def last_used(conn, schedule_ids: set[int]) -> dict[int, dict[str, date]]:
