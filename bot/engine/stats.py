@@ -14,9 +14,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import streaks
+from bot.db import select_wide
 from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
-from bot.db import select_wide
 from bot.models import Answer, Community, LearnerPeriod, LearnerStats, row_id
 from bot.timeutil import periods_of
 
