@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +69,7 @@ async def _server_revisions(url: str) -> tuple[str, ...] | None:
             has_table = await conn.run_sync(lambda sync: inspect(sync).has_table("alembic_version"))
             if not has_table:
                 return None
-            rows = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+            rows: Sequence[str] = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
             return tuple(sorted(rows))
     finally:
         await engine.dispose()

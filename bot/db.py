@@ -10,7 +10,9 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import sqlmodel
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -18,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from bot.db_errors import storage_error
 from bot.sqlite_cursor import use_one_trip_cursor
@@ -28,6 +31,12 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
 )
+
+
+def select_wide(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """`sqlmodel.select` of more than four columns: its typed overloads stop at four, the function does not."""
+    stmt: Select[*tuple[Any, ...]] = sqlmodel.select(*columns)
+    return stmt
 
 
 def normalise_url(url: str) -> str:

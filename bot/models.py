@@ -2,8 +2,24 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Protocol
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, false, text, true
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    false,
+    inspect,
+    text,
+    true,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -40,6 +56,28 @@ def counter() -> Column:
 # then the first ten entries of an index range, however many learners share the top points (on a
 # Monday morning, thousands). bot.engine.leaderboard orders by exactly these expressions.
 BOARD_ORDER = (text("points DESC"), text("(correct * 1.0 / answers) DESC"), "learner_id")
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a model, for bulk statements. SQLAlchemy sets `__table__` when the class
+    is made, and SQLModel's types do not declare it, so it is read through the mapper."""
+    table = inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a single table")
+    return table
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def row_id(row: _Row) -> int:
+    """The id of a row that was read from the database or flushed to it. A new row has none until
+    then, and passing that None on would only fail later as a NOT NULL error far from its cause."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return row.id
 
 
 def fk(target: str, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True) -> Column:

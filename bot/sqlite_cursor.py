@@ -102,7 +102,8 @@ class OneTripCursor:
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
-    _cursor_cls = OneTripCursor
+    # A cursor by duck typing (it does what SQLAlchemy calls on one), not a subclass of the adapter's own.
+    _cursor_cls = OneTripCursor  # type: ignore[assignment]
 
 
 def use_one_trip_cursor(adapted_connection: Any) -> bool:

@@ -28,7 +28,8 @@ class SimLearner:
 
 class SimSender:
     def __init__(self, console: Console):
-        self.console, self.posts, self.day = console, [], 0
+        self.console, self.day = console, 0
+        self.posts: list[PostCard] = []
 
     async def post_question(self, card: PostCard) -> str:
         self.posts.append(card)
@@ -72,7 +73,10 @@ async def simulate(engine: Engine, console: Console, days: int, learner_count: i
     people = learners(learner_count, rng)
     now = start
     while len(sender.posts) < days:
-        now = (await engine.schedules.list(admin, now))[0].next_utc
+        next_utc = (await engine.schedules.list(admin, now))[0].next_utc
+        if next_utc is None:  # an enabled daily schedule always has a next post
+            raise RuntimeError("the simulated schedule has no next post")
+        now = next_utc
         before = len(sender.posts)
         await engine.tick(now)
         if len(sender.posts) == before:

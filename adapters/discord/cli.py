@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlencode
 
 import discord
@@ -29,7 +30,7 @@ def invite_url(client_id: int) -> str:
     return f"{AUTHORIZE_URL}?{query}"
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(1)
 
@@ -89,6 +90,8 @@ async def _application_id(ds: DiscordSettings, token: str) -> int:
     client = discord.Client(intents=discord.Intents.none())
     async with client:
         await client.login(token)
+        if client.application_id is None:  # login reads it from Discord; None would be Discord's fault
+            raise discord.LoginFailure("Discord did not say which application this token belongs to")
         return client.application_id
 
 

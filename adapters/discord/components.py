@@ -33,6 +33,13 @@ def _handlers(interaction: Interaction):
     return interaction.client.quiz  # type: ignore[attr-defined]
 
 
+def _button(item: Item[Any]) -> Button[Any]:
+    """The button a dynamic item of ours was made from: discord.py hands it over typed as any Item."""
+    if not isinstance(item, Button):
+        raise TypeError(f"a quiz control must be a button, not {type(item).__name__}")
+    return item
+
+
 class PostChoiceButton(DynamicItem[Button], template=rf"quiz:post:(?P<post>[0-9]{{1,20}}):(?P<choice>{SLUG})"):
     def __init__(self, post_id: int, choice_id: str, label: str = "?", *, style: ButtonStyle = ButtonStyle.primary,
                  disabled: bool = False):
@@ -40,8 +47,9 @@ class PostChoiceButton(DynamicItem[Button], template=rf"quiz:post:(?P<post>[0-9]
         self.post_id, self.choice_id = post_id, choice_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: Interaction, item: Button, match: re.Match[str], /):
-        return cls(int(match["post"]), match["choice"], item.label or "?", style=item.style, disabled=item.disabled)
+    async def from_custom_id(cls, interaction: Interaction, item: Item[Any], match: re.Match[str], /):
+        button = _button(item)
+        return cls(int(match["post"]), match["choice"], button.label or "?", style=button.style, disabled=button.disabled)
 
     async def callback(self, interaction: Interaction) -> Any:
         await _handlers(interaction).answer_post_choice(interaction, self.post_id, self.choice_id)
@@ -54,8 +62,9 @@ class PostTextButton(DynamicItem[Button], template=r"quiz:posttext:(?P<post>[0-9
         self.post_id = post_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: Interaction, item: Button, match: re.Match[str], /):
-        return cls(int(match["post"]), label=item.label or "Answer", disabled=item.disabled)
+    async def from_custom_id(cls, interaction: Interaction, item: Item[Any], match: re.Match[str], /):
+        button = _button(item)
+        return cls(int(match["post"]), label=button.label or "Answer", disabled=button.disabled)
 
     async def callback(self, interaction: Interaction) -> Any:
         await _handlers(interaction).open_post_modal(interaction, self.post_id)
@@ -68,8 +77,9 @@ class DeliveryChoiceButton(DynamicItem[Button], template=rf"quiz:dlv:(?P<deliver
         self.delivery_id, self.choice_id = delivery_id, choice_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: Interaction, item: Button, match: re.Match[str], /):
-        return cls(int(match["delivery"]), match["choice"], item.label or "?", disabled=item.disabled)
+    async def from_custom_id(cls, interaction: Interaction, item: Item[Any], match: re.Match[str], /):
+        button = _button(item)
+        return cls(int(match["delivery"]), match["choice"], button.label or "?", disabled=button.disabled)
 
     async def callback(self, interaction: Interaction) -> Any:
         await _handlers(interaction).answer_delivery_choice(interaction, self.delivery_id, self.choice_id)
@@ -81,8 +91,9 @@ class DeliveryTextButton(DynamicItem[Button], template=r"quiz:dlvtext:(?P<delive
         self.delivery_id = delivery_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: Interaction, item: Button, match: re.Match[str], /):
-        return cls(int(match["delivery"]), label=item.label or "Answer")
+    async def from_custom_id(cls, interaction: Interaction, item: Item[Any], match: re.Match[str], /):
+        button = _button(item)
+        return cls(int(match["delivery"]), label=button.label or "Answer")
 
     async def callback(self, interaction: Interaction) -> Any:
         await _handlers(interaction).open_delivery_modal(interaction, self.delivery_id)
@@ -95,9 +106,10 @@ class LessonStepButton(DynamicItem[Button], template=rf"quiz:lesson:(?P<lesson>{
         self.lesson_id, self.step = lesson_id, step
 
     @classmethod
-    async def from_custom_id(cls, interaction: Interaction, item: Button, match: re.Match[str], /):
+    async def from_custom_id(cls, interaction: Interaction, item: Item[Any], match: re.Match[str], /):
+        button = _button(item)
         step = match["step"]
-        return cls(match["lesson"], step if step == "done" else int(step), item.label or "Next ▶", style=item.style)
+        return cls(match["lesson"], step if step == "done" else int(step), button.label or "Next ▶", style=button.style)
 
     async def callback(self, interaction: Interaction) -> Any:
         await _handlers(interaction).lesson_step(interaction, self.lesson_id, self.step)
@@ -108,8 +120,9 @@ class PracticeButton(DynamicItem[Button], template=r"quiz:practice"):
         super().__init__(Button(label=label, emoji="🔀", style=style, custom_id="quiz:practice"))
 
     @classmethod
-    async def from_custom_id(cls, interaction: Interaction, item: Button, match: re.Match[str], /):
-        return cls(item.label or "Another question", style=item.style)
+    async def from_custom_id(cls, interaction: Interaction, item: Item[Any], match: re.Match[str], /):
+        button = _button(item)
+        return cls(button.label or "Another question", style=button.style)
 
     async def callback(self, interaction: Interaction) -> Any:
         await _handlers(interaction).practice_again(interaction)

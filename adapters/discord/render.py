@@ -66,7 +66,7 @@ def stars(difficulty: int) -> str:
     return "★" * difficulty + "☆" * (3 - difficulty)
 
 
-def when(at: datetime | None, style: str = "R") -> str:
+def when(at: datetime | None, style: discord.utils.TimestampStyle = "R") -> str:
     return discord.utils.format_dt(at, style) if at else ""
 
 

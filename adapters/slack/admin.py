@@ -64,14 +64,14 @@ class Directory:
             return True
         if not self.admin_usergroup:
             return False
-        return user_id in await self._group_members(client, team_id)
+        return user_id in await self._group_members(client, team_id, self.admin_usergroup)
 
-    async def _group_members(self, client: AsyncWebClient, team_id: str) -> frozenset[str]:
+    async def _group_members(self, client: AsyncWebClient, team_id: str, usergroup: str) -> frozenset[str]:
         cached = self._groups.get(team_id)
         if cached and self.clock() - cached[0] < self.ttl:
             return cached[1]
         try:
-            resp = await asyncio.wait_for(client.usergroups_users_list(usergroup=self.admin_usergroup), self.timeout)
+            resp = await asyncio.wait_for(client.usergroups_users_list(usergroup=usergroup), self.timeout)
             members = frozenset(resp.get("users") or ())
         except (TimeoutError, SlackApiError, OSError) as err:
             log.warning("usergroups.users.list failed; the admin group counts as empty",

@@ -65,7 +65,8 @@ class EventsGate:
 
     @staticmethod
     def bolt_request(text: str, request: web.Request) -> AsyncBoltRequest:
-        parsed = AsyncBoltRequest(body=text, query=request.query_string, headers=request.headers)
+        # bolt reads any mapping of headers; a dict copy would keep only one of repeated headers.
+        parsed = AsyncBoltRequest(body=text, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
         if parsed.body == {} and "payload" in text and not text.startswith("{"):
             # bolt reads any form body containing the word "payload" as an interactivity payload, and a slash
             # command such as `/quiz group create payload` becomes {}. Parse it with that word percent-encoded
@@ -73,7 +74,7 @@ class EventsGate:
             fields = dict(parse_qsl(text, keep_blank_values=True))
             if "payload" not in fields:
                 reread = AsyncBoltRequest(body=text.replace("payload", "%70ayload"), query=request.query_string,
-                                          headers=request.headers)
+                                          headers=request.headers)  # type: ignore[arg-type]
                 parsed.body, parsed.context = reread.body, reread.context
         return parsed
 
@@ -85,6 +86,8 @@ class EventsGate:
     async def oauth(self, request: web.Request) -> web.Response:
         """/slack/install and /slack/oauth_redirect, as bolt's own server serves them."""
         flow = self.app.oauth_flow
+        if flow is None:  # the routes are added only with OAuth on
+            raise web.HTTPNotFound()
         bolt_request = await to_bolt_request(request)
         if request.path == flow.install_path:
             return await to_aiohttp_response(await flow.handle_installation(bolt_request))

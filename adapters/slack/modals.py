@@ -292,7 +292,7 @@ FIELD_HINTS = (
 def field_for(err: Exception, fields: tuple[str, ...]) -> str:
     """The form field an engine error is about: its own `field` when it names one, else by its wording."""
     named = getattr(err, "field", None)
-    if named in fields:
+    if isinstance(named, str) and named in fields:
         return named
     text = str(err).lower()
     for name, hints in FIELD_HINTS:

@@ -162,6 +162,8 @@ def problem(body: Any) -> str | None:
         return f"the body is a JSON {type(body).__name__}, not an object"
     if "ssl_check" in body:
         return None  # Slack's certificate check: bolt answers it
+    model: type[Shape] | None
+    kind: str | None
     if "command" in body:
         model, kind = SlashCommand, "slash command"
     else:

@@ -25,7 +25,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import event, func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.bench import bare_writer
 from bot.bench.databases import Backend, FreshDb
@@ -136,7 +136,7 @@ async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scenar
         peak = peak_rss_since_reset_mib() if reset else None
 
         async with store.read() as session:
-            stored = (await session.exec(select(func.count(Answer.id)))).one()
+            stored = (await session.exec(select(func.count(col(Answer.id))))).one()
         mismatches = await engine.verify_stats(Actor(PLATFORM, COMMUNITY, "admin", "Admin", is_admin=True))
     finally:
         await store.dispose()

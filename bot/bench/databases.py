@@ -30,6 +30,8 @@ class FreshDb:
 
     def sqlite_connect(self, *, any_thread: bool = False) -> sqlite3.Connection:
         """The stdlib driver with the app's pragmas, in autocommit mode (we say BEGIN ourselves)."""
+        if self.path is None:
+            raise BenchSetupError(f"a {self.kind} database has no SQLite file")
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=not any_thread)
         for pragma in SQLITE_PRAGMAS:
             conn.execute(pragma)
@@ -53,11 +55,17 @@ class Backend:
         self.kind = "postgresql" if database_url else "sqlite"
         self.admin_dsn = _plain_pg(database_url) if database_url else None
 
+    def _pg_admin(self) -> str:
+        if self.admin_dsn is None:
+            raise BenchSetupError("no PostgreSQL URL was given")
+        return self.admin_dsn
+
     async def describe(self) -> dict:
         if self.kind == "sqlite":
             return {"backend": "sqlite", "sqlite_version": sqlite3.sqlite_version}
         import asyncpg
-        conn = await asyncpg.connect(self.admin_dsn)
+        admin_dsn = self._pg_admin()
+        conn = await asyncpg.connect(admin_dsn)
         try:
             version = await conn.fetchval("SHOW server_version")
             settings = {r["name"]: r["setting"] for r in await conn.fetch(
@@ -65,7 +73,7 @@ class Backend:
                 "('synchronous_commit', 'fsync', 'shared_buffers', 'max_connections', 'wal_level')")}
         finally:
             await conn.close()
-        url = make_url(self.admin_dsn)
+        url = make_url(admin_dsn)
         return {"backend": "postgresql", "server_version": version, "host": url.host, "port": url.port,
                 "admin_database": url.database, "settings": settings}
 
@@ -84,10 +92,11 @@ class Backend:
             return
         import asyncpg
         name = f"quizbot_bench_{label}_{uuid.uuid4().hex[:10]}"
-        admin = await asyncpg.connect(self.admin_dsn)
+        admin_dsn = self._pg_admin()
+        admin = await asyncpg.connect(admin_dsn)
         try:
             await admin.execute(f'CREATE DATABASE "{name}"')
-            dsn = make_url(self.admin_dsn).set(database=name).render_as_string(hide_password=False)
+            dsn = make_url(admin_dsn).set(database=name).render_as_string(hide_password=False)
             db = FreshDb("postgresql", dsn, dsn=dsn)
             try:
                 if migrate:

@@ -30,7 +30,8 @@ class Window:
     """`limit` sends per fixed window of `seconds`, as platforms count them (Discord's buckets reset whole)."""
 
     def __init__(self, limit: int, seconds: float):
-        self.limit, self.seconds, self.started, self.used = limit, seconds, None, 0
+        self.limit, self.seconds, self.used = limit, seconds, 0
+        self.started: float | None = None
 
     def wait(self, now: datetime) -> float:
         """Seconds until a send may pass (0: now), starting a new window when the last one ended."""

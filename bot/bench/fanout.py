@@ -24,7 +24,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.bench.databases import Backend, FreshDb
 from bot.bench.fakes import PLATFORM, NoopSender, RateLimitedSender
@@ -51,7 +51,8 @@ PER_CHANNEL, OVERALL = 1.0, 50.0
 
 
 def rows_for(catalog: Catalog, schedules: int, per_community: int, created: datetime) -> tuple[list[tuple], list[tuple]]:
-    communities, rows = [], []
+    communities: list[tuple] = []
+    rows: list[tuple] = []
     template: dict[str, dict] = {}
     for i in range(schedules):
         cid = i // per_community + 1
@@ -122,7 +123,7 @@ async def _load(db: FreshDb, catalog: Catalog, schedules: int, per_community: in
 
 async def posted_count(store: Store) -> dict[str, int]:
     async with store.read() as session:
-        rows = (await session.exec(select(Post.status, func.count(Post.id)).group_by(Post.status))).all()
+        rows = (await session.exec(select(Post.status, func.count(col(Post.id))).group_by(Post.status))).all()
     return dict(rows)
 
 
@@ -160,10 +161,10 @@ async def _next_due(store: Store, policy: PostingPolicy, after: datetime) -> dat
     async with store.read() as session:
         retry = (await session.exec(select(func.min(Post.next_attempt_at)).where(Post.status == "failed"))).one()
         stale = (await session.exec(select(func.min(Post.reveal_claimed_at)).where(
-            Post.status == "posted", Post.revealed_at == None, Post.closes_at <= after,  # noqa: E711
+            Post.status == "posted", Post.revealed_at == None, col(Post.closes_at) <= after,  # noqa: E711
             Post.reveal_claimed_at != None))).one()  # noqa: E711
-        unclaimed = (await session.exec(select(func.count(Post.id)).where(
-            Post.status == "posted", Post.revealed_at == None, Post.closes_at <= after,  # noqa: E711
+        unclaimed = (await session.exec(select(func.count(col(Post.id))).where(
+            Post.status == "posted", Post.revealed_at == None, col(Post.closes_at) <= after,  # noqa: E711
             Post.reveal_claimed_at == None))).one()  # noqa: E711
     candidates = [t for t in (retry, stale + policy.claim_timeout if stale else None) if t is not None]
     if unclaimed:
@@ -194,9 +195,9 @@ async def rate_limited(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scen
             outcomes = await engine.tick(now)
             ticks += 1
             async with store.read() as session:
-                today_posted = (await session.exec(select(func.count(Post.id)).where(
+                today_posted = (await session.exec(select(func.count(col(Post.id))).where(
                     Post.slot_at == SLOT, Post.status == "posted"))).one()
-                unrevealed = (await session.exec(select(func.count(Post.id)).where(
+                unrevealed = (await session.exec(select(func.count(col(Post.id))).where(
                     Post.slot_at == day_before, Post.revealed_at == None))).one()  # noqa: E711
             if today_posted == n and unrevealed == 0:
                 break
@@ -209,7 +210,7 @@ async def rate_limited(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scen
             now = max(min(wakes), now + timedelta(milliseconds=1))
         wall = time.perf_counter() - started
         async with store.read() as session:
-            statuses = dict((await session.exec(select(Post.status, func.count(Post.id))
+            statuses = dict((await session.exec(select(Post.status, func.count(col(Post.id)))
                                                 .where(Post.slot_at == SLOT).group_by(Post.status))).all())
             last_posted = (await session.exec(select(func.max(Post.posted_at)).where(Post.slot_at == SLOT))).one()
             last_revealed = (await session.exec(select(func.max(Post.revealed_at))

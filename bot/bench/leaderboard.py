@@ -98,9 +98,8 @@ def answers(catalog: Catalog, sizes: Sizes, g: Generated) -> Iterator[list[tuple
     """Yields the answer rows in chunks; when exhausted, g.stats and g.median_learner are filled in."""
     rng = random.Random(42)
     n, total = sizes.board_learners, sizes.board_answers
-    first_day = TODAY - timedelta(days=sizes.board_days - 1)
     points, answered, correct = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
-    days: list[list[int]] = [[] for _ in range(n + 1)]
+    days: list[list[date]] = [[] for _ in range(n + 1)]
     tiers = _tier_bounds(n)
     per_delivery, extra = divmod(total, len(g.deliveries))
     if per_delivery + 1 > n:
@@ -109,9 +108,10 @@ def answers(catalog: Catalog, sizes: Sizes, g: Generated) -> Iterator[list[tuple
     chunk: list[tuple] = []
     for delivery_id, _, question_id, _, _, slot, _, _ in g.deliveries:
         q = catalog.questions[question_id]
-        d = (g.posts[delivery_id - 1][4] - first_day).days
         day = g.posts[delivery_id - 1][4]
         stamps = [slot + timedelta(minutes=m) for m in range(0, 600, 3)]
+        right: list[str] | None
+        wrong: list[str] | None
         if isinstance(q, SingleChoiceQuestion):
             right = [ch.id for ch in q.choices if ch.correct]
             wrong = [ch.id for ch in q.choices if not ch.correct]
@@ -123,7 +123,7 @@ def answers(catalog: Catalog, sizes: Sizes, g: Generated) -> Iterator[list[tuple
             for learner in rng.sample(range(lo, hi), min(hi - lo, round(k * share))):
                 ok = rng.random() < accuracy
                 answer_id += 1
-                if right is None:
+                if right is None or wrong is None:
                     choice, text = None, ("right answer" if ok else "wrong answer")
                 else:
                     choice, text = rng.choice(right if ok else wrong), None
@@ -133,29 +133,26 @@ def answers(catalog: Catalog, sizes: Sizes, g: Generated) -> Iterator[list[tuple
                 points[learner] += p
                 answered[learner] += 1
                 correct[learner] += ok
-                if not days[learner] or days[learner][-1] != d:
-                    days[learner].append(d)
+                if not days[learner] or days[learner][-1] != day:
+                    days[learner].append(day)
         if len(chunk) >= CHUNK:
             yield chunk
             chunk = []
     if chunk:
         yield chunk
     g.answers = answer_id
-    # Every day had posts, so quiz days are consecutive day numbers: the engine's replay with that calendar.
-    between = lambda a, b: b - a - 1  # noqa: E731
+    # Every day had posts, so every calendar day is a quiz day: the engine's replay with that calendar.
+    between = lambda a, b: (b - a).days - 1  # noqa: E731
     for i in range(1, n + 1):
         state = streaks.replay(days[i], between) if days[i] else streaks.StreakState()
-        last = first_day + timedelta(days=state.last_day) if state.last_day is not None else None
         g.stats.append((i, 1, points[i], answered[i], correct[i], state.current, state.best, state.freezes,
-                        state.progress, last))
-    week_idx = (TODAY - timedelta(days=TODAY.weekday()) - first_day).days
-    month_idx = (TODAY.replace(day=1) - first_day).days
-    g.active = {"week": sum(1 for i in range(1, n + 1) if days[i] and days[i][-1] >= week_idx),
-                "month": sum(1 for i in range(1, n + 1) if days[i] and days[i][-1] >= month_idx),
+                        state.progress, state.last_day))
+    this_week, this_month = TODAY - timedelta(days=TODAY.weekday()), TODAY.replace(day=1)
+    g.active = {"week": sum(1 for i in range(1, n + 1) if days[i] and days[i][-1] >= this_week),
+                "month": sum(1 for i in range(1, n + 1) if days[i] and days[i][-1] >= this_month),
                 "all": sum(1 for i in range(1, n + 1) if days[i])}
     # "Me": the learner with the median all-time points among those who answered this week, so that
     # the own row is there in every period.
-    this_week = (TODAY - timedelta(days=TODAY.weekday()) - first_day).days
     active = sorted((i for i in range(1, n + 1) if days[i] and days[i][-1] >= this_week), key=lambda i: points[i])
     g.median_learner = active[len(active) // 2] if active else 1
 

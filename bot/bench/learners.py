@@ -39,7 +39,7 @@ async def create_daily_schedules(engine: Engine, community: str, channels: int, 
 async def post_due(engine: Engine, at: datetime, expected: int) -> list[int]:
     """One tick at `at`; returns the ids of the posts it made (exactly `expected`, or the set-up failed)."""
     outcomes = await engine.tick(at)
-    posted = [o.post_id for o in outcomes if o.status == "posted"]
+    posted = [o.post_id for o in outcomes if o.status == "posted" and o.post_id is not None]
     if len(posted) != expected:
         raise RuntimeError(f"set-up: expected {expected} posts at {at}, got {outcomes}")
     return posted

@@ -25,12 +25,13 @@ import asyncio
 import math
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.bench.answers import StatementCounter
 from bot.bench.databases import Backend, FreshDb
@@ -71,12 +72,13 @@ def poisson_arrivals(rate: float, seconds: float, posts: int, seed: int) -> tupl
     return [Arrival(at, learner, post) for at, (learner, post) in zip(instants, pairs, strict=False)], learners
 
 
-async def pace(instants: list[float], start: Callable[[int, float], Awaitable[None]]) -> list[float]:
+async def pace(instants: list[float], start: Callable[[int, float], Coroutine[Any, Any, None]]) -> list[float]:
     """Starts `start(n, due)` as a task at the n-th instant (seconds from now; `due` in loop time) without
     waiting for earlier ones; returns how late each was started (seconds). Returns when all have finished."""
     loop = asyncio.get_running_loop()
     origin = loop.time()
-    tasks, lags = [], []
+    tasks: list[asyncio.Task[None]] = []
+    lags: list[float] = []
     for n, at in enumerate(instants):
         due = origin + at
         delay = due - loop.time()
@@ -168,7 +170,7 @@ async def one_rate(db: FreshDb, catalog: Catalog, rate: float, seconds: float, p
 
 async def _answers_stored(store: Store) -> int:
     async with store.read() as session:
-        return (await session.exec(select(func.count(Answer.id)))).one()
+        return (await session.exec(select(func.count(col(Answer.id))))).one()
 
 
 def record(result: ScenarioResult, rate: float, run: RateRun) -> None:

@@ -50,13 +50,14 @@ def check_events(text: str, loader: type) -> None:
     """
     depth = 0
     for event in yaml.parse(text, Loader=loader):
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise LessonRefused("YAML anchors (&name) and aliases (*name) are not allowed in lesson files; "
                                 "write the value out", line)
-        if getattr(event, "tag", None) is not None:
+        tag: str | None = getattr(event, "tag", None)
+        if tag is not None:
             raise LessonRefused(f"YAML tags (such as !!python/object) are not allowed in lesson files: "
-                                f"'{event.tag.replace(YAML_TAG_PREFIX, '!!', 1)}'", line)
+                                f"'{tag.replace(YAML_TAG_PREFIX, '!!', 1)}'", line)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:

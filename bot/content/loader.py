@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from bot.content.limits import LessonRefused, load_lesson_yaml, read_lesson_text
 from bot.content.retired import RETIRED_FILE, read_retired, retired_files
@@ -124,7 +125,7 @@ def _format_loc(loc: tuple) -> str:
     return out
 
 
-def _pretty_message(err: dict) -> str:
+def _pretty_message(err: ErrorDetails) -> str:
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         return "unknown key (not part of the lesson format)"

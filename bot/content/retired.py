@@ -33,7 +33,7 @@ def read_retired(path: Path) -> tuple[dict[str, str], list[tuple[int | None, str
         nodes = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return {}, [(None, "", f"cannot read the retired-id list: {exc}")]
-    if data is None:
+    if data is None or nodes is None:  # an empty file: no document, no nodes
         return {}, []
     if not isinstance(data, list):
         return {}, [(1, "", "the retired-id list must be a YAML list of {id, reason}")]

@@ -11,9 +11,9 @@ from sqlalchemy import bindparam, select, tuple_, update
 from bot.db import Store
 from bot.engine.answers import AnswerRow
 from bot.engine.stats import COMPARED, COUNTER_COLUMNS
-from bot.models import Answer, Community, Delivery, Learner, LearnerPeriod, LearnerStats, Post, ScoredQuestion
+from bot.models import Answer, Community, Delivery, Learner, LearnerPeriod, LearnerStats, Post, ScoredQuestion, table_of
 
-ANSWER = Answer.__table__
+ANSWER = table_of(Answer)
 ANSWER_COLUMNS = tuple(c.name for c in ANSWER.columns if c.name != "id")
 ANSWER_ROW_COLUMNS = tuple(ANSWER.c[name] for name in AnswerRow.__slots__)
 PERIOD_SUMS = ("points", "answers", "correct")
@@ -21,8 +21,8 @@ PERIOD_SUMS = ("points", "answers", "correct")
 
 class BatchSql:
     def __init__(self, store: Store):
-        d, c, p, learner, stats = (Delivery.__table__, Community.__table__, Post.__table__, Learner.__table__,
-                                   LearnerStats.__table__)
+        d, c, p, learner, stats = (table_of(Delivery), table_of(Community), table_of(Post), table_of(Learner),
+                                   table_of(LearnerStats))
         # A delivery's fixed facts and, read fresh in every batch, what others may change: whether it
         # closed, and its community's time zone. A daily post's quiz day comes along.
         self.deliveries = (select(d.c.id, d.c.community_id, d.c.question_id, d.c.kind, d.c.learner_id, d.c.closes_at,
@@ -42,7 +42,7 @@ class BatchSql:
                             .returning(ANSWER.c.id, ANSWER.c.delivery_id, ANSWER.c.learner_id))
         self.answers = select(*ANSWER_ROW_COLUMNS)
         self.answer_key = tuple_(ANSWER.c.delivery_id, ANSWER.c.learner_id)
-        sq = ScoredQuestion.__table__
+        sq = table_of(ScoredQuestion)
         self.score_once = (store.insert(sq).on_conflict_do_nothing(index_elements=["learner_id", "question_id"])
                            .returning(sq.c.answer_id))
         self.no_points = update(ANSWER).where(ANSWER.c.id.in_(bindparam("ids", expanding=True))).values(points=0)
@@ -50,7 +50,7 @@ class BatchSql:
         self.stats_key = stats.c.learner_id
         self.put_stats = update(stats).where(stats.c.learner_id == bindparam("key")).values(
             {name: bindparam(f"v_{name}") for name in COMPARED})
-        period = LearnerPeriod.__table__
+        period = table_of(LearnerPeriod)
         add = store.insert(period)
         self.add_to_periods = add.on_conflict_do_update(
             index_elements=["learner_id", "period", "start"],

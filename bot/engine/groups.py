@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import delete, func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Store
@@ -39,7 +39,7 @@ async def find_group(session: AsyncSession, community: Community, name: str) -> 
 
 
 async def current_group(session: AsyncSession, learner: Learner) -> StudyGroup | None:
-    return (await session.exec(select(StudyGroup).join(GroupMembership, GroupMembership.group_id == StudyGroup.id)
+    return (await session.exec(select(StudyGroup).join(GroupMembership, col(GroupMembership.group_id) == StudyGroup.id)
                                .where(GroupMembership.learner_id == learner.id))).first()
 
 
@@ -47,7 +47,7 @@ async def _drop_if_empty(session: AsyncSession, group: StudyGroup) -> bool:
     members = (await session.exec(select(func.count()).select_from(GroupMembership)
                                   .where(GroupMembership.group_id == group.id))).one()
     if members == 0:
-        await session.exec(delete(StudyGroup).where(StudyGroup.id == group.id))
+        await session.exec(delete(StudyGroup).where(col(StudyGroup.id) == group.id))
         return True
     return False
 
@@ -90,18 +90,18 @@ async def leave(session: AsyncSession, learner: Learner) -> GroupChange:
     group = await current_group(session, learner)
     if group is None:
         raise BadInput("You are not in a group.")
-    await session.exec(delete(GroupMembership).where(GroupMembership.learner_id == learner.id))
+    await session.exec(delete(GroupMembership).where(col(GroupMembership.learner_id) == learner.id))
     dropped = await _drop_if_empty(session, group)
     return GroupChange("left", group.name, None, ("The group was empty and has been removed.",) if dropped else ())
 
 
 async def listing(session: AsyncSession, community: Community, learner: Learner | None) -> list[GroupView]:
     rows = (await session.exec(
-        select(StudyGroup.id, StudyGroup.name, func.count(GroupMembership.learner_id), func.coalesce(func.sum(LearnerStats.points), 0))
-        .join(GroupMembership, GroupMembership.group_id == StudyGroup.id, isouter=True)
-        .join(LearnerStats, LearnerStats.learner_id == GroupMembership.learner_id, isouter=True)
+        select(StudyGroup.id, StudyGroup.name, func.count(col(GroupMembership.learner_id)), func.coalesce(func.sum(LearnerStats.points), 0))
+        .join(GroupMembership, col(GroupMembership.group_id) == StudyGroup.id, isouter=True)
+        .join(LearnerStats, col(LearnerStats.learner_id) == GroupMembership.learner_id, isouter=True)
         .where(StudyGroup.community_id == community.id)
-        .group_by(StudyGroup.id, StudyGroup.name).order_by(StudyGroup.name))).all()
+        .group_by(col(StudyGroup.id), col(StudyGroup.name)).order_by(StudyGroup.name))).all()
     mine = await current_group(session, learner) if learner else None
     return [GroupView(name, int(members), int(points), mine is not None and mine.id == gid)
             for gid, name, members, points in rows]
@@ -112,5 +112,5 @@ async def group_names(session: AsyncSession, community: Community | None, prefix
         return []
     stmt = select(StudyGroup.name).where(StudyGroup.community_id == community.id)
     if prefix.strip():
-        stmt = stmt.where(StudyGroup.name_key.contains(group_key(prefix)))
+        stmt = stmt.where(col(StudyGroup.name_key).contains(group_key(prefix)))
     return list((await session.exec(stmt.order_by(StudyGroup.name).limit(limit))).all())

@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db import Store
-from bot.models import BoardHistogram, LearnerPeriod, LearnerStats
+from bot.db import Store, select_wide
+from bot.models import BoardHistogram, LearnerPeriod, LearnerStats, table_of
 from bot.timeutil import periods_of
 
 if TYPE_CHECKING:  # bot.engine.stats imports this module
@@ -48,14 +48,14 @@ def histogram_of(all_time: Iterable[tuple[int, int]], periods: Iterable[tuple[st
 
 async def stored(session: AsyncSession, community_id: int) -> Histogram:
     """Zero rows (learners who all moved on to other points) are left in place by the answer path: skipped."""
-    rows = (await session.exec(select(BoardHistogram.period, BoardHistogram.start, BoardHistogram.points,
+    rows = (await session.exec(select(BoardHistogram.period, col(BoardHistogram.start), BoardHistogram.points,
                                       BoardHistogram.learners)
                                .where(BoardHistogram.community_id == community_id, BoardHistogram.learners != 0))).all()
     return Histogram({(p, s, pts): n for p, s, pts, n in rows})
 
 
 async def rebuild(session: AsyncSession, community_id: int, want: Histogram) -> None:
-    await session.exec(delete(BoardHistogram).where(BoardHistogram.community_id == community_id))
+    await session.exec(delete(BoardHistogram).where(col(BoardHistogram.community_id) == community_id))
     session.add_all(BoardHistogram(community_id=community_id, period=p, start=s, points=pts, learners=n)
                     for (p, s, pts), n in sorted(want.items()) if n)
 
@@ -78,10 +78,10 @@ def learners_above(community_id: int, period: str, start: date | None, points):
         *_board(community_id, period, start), BoardHistogram.points > points).scalar_subquery()
 
 
-_PERIOD = LearnerPeriod.__table__
+_PERIOD = table_of(LearnerPeriod)
 # Built once (per backend for the upsert): building them per batch cost more than running them.
-_TOUCHED = (select(_PERIOD.c.community_id, _PERIOD.c.learner_id, _PERIOD.c.period, _PERIOD.c.start, _PERIOD.c.points,
-                   _PERIOD.c.answers)
+_TOUCHED = (select_wide(_PERIOD.c.community_id, _PERIOD.c.learner_id, _PERIOD.c.period, _PERIOD.c.start, _PERIOD.c.points,
+                        _PERIOD.c.answers)
             .where(_PERIOD.c.learner_id.in_(bindparam("learners", expanding=True)),
                    _PERIOD.c.start.in_(bindparam("starts", expanding=True))))
 _MOVES: dict[bool, object] = {}
@@ -93,7 +93,7 @@ def _moves(store: Store):
         stmt = store.insert(BoardHistogram)
         _MOVES[store.is_sqlite] = stmt.on_conflict_do_update(
             index_elements=["community_id", "period", "start", "points"],
-            set_={"learners": BoardHistogram.__table__.c.learners + stmt.excluded.learners})
+            set_={"learners": table_of(BoardHistogram).c.learners + stmt.excluded.learners})
     return _MOVES[store.is_sqlite]
 
 
@@ -111,8 +111,9 @@ async def count_answers(session: AsyncSession, store: Store, answers: list,
             acc = added.setdefault((a.community_id, a.learner_id, period, start), [0, 0])
             acc[0] += a.points
             acc[1] += 1
-    now = {(stats[learner].community_id, learner, ALL, ALL_TIME): (stats[learner].points, stats[learner].answers)
-           for learner in {a.learner_id for a in answers}}
+    now: dict[tuple[object, ...], tuple[Any, Any]] = {
+        (stats[learner].community_id, learner, ALL, ALL_TIME): (stats[learner].points, stats[learner].answers)
+        for learner in {a.learner_id for a in answers}}
     conn = await session.connection()
     rows = (await conn.execute(_TOUCHED, {"learners": sorted({k[1] for k in added}),
                                           "starts": sorted({k[3] for k in added if k[2] != ALL})})).all()

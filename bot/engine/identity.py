@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Store
@@ -77,7 +77,7 @@ async def find_learner(session: AsyncSession, actor: Actor) -> tuple[Community |
     """Read-only lookup in one statement (every read starts with it): a learner who never acted
     simply isn't there yet. The unique keys on both tables allow at most one row."""
     found = (await session.exec(select(Community, Learner).outerjoin(
-        Learner, (Learner.community_id == Community.id) & (Learner.user_id == actor.user_id)).where(
+        Learner, (col(Learner.community_id) == Community.id) & (col(Learner.user_id) == actor.user_id)).where(
         Community.platform == actor.platform, Community.external_id == actor.community_id))).first()
     return (found[0], found[1]) if found else (None, None)
 
@@ -108,8 +108,10 @@ async def find_reader(session: AsyncSession, actor: Actor) -> tuple[CommunityRef
     """`find_learner` for read-only views that need ids and the time zone only: plain columns, no ORM
     rows to build (a leaderboard call is a few statements, so this one's cost shows)."""
     found = (await session.exec(select(Community.id, Community.timezone, Learner.id).outerjoin(
-        Learner, (Learner.community_id == Community.id) & (Learner.user_id == actor.user_id)).where(
+        Learner, (col(Learner.community_id) == Community.id) & (col(Learner.user_id) == actor.user_id)).where(
         Community.platform == actor.platform, Community.external_id == actor.community_id))).first()
     if found is None:
         return None, None
-    return CommunityRef(found[0], found[1]), (LearnerRef(found[2]) if found[2] is not None else None)
+    community_id, timezone, learner_id = found
+    assert community_id is not None  # a primary key: never NULL in a row read back
+    return CommunityRef(community_id, timezone), (LearnerRef(learner_id) if learner_id is not None else None)

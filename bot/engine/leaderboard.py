@@ -9,17 +9,19 @@ from counting its learners.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import exists, func, literal_column
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import streaks
+from bot.db import select_wide
 from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import CommunityRef, LearnerRef
 from bot.errors import BadInput
-from bot.models import Community, GroupMembership, Learner, LearnerPeriod, LearnerStats, StudyGroup
+from bot.models import Community, GroupMembership, Learner, LearnerPeriod, LearnerStats, StudyGroup, row_id
 from bot.timeutil import month_start, week_start
 from bot.views import LeaderboardView, LeaderRow
 
@@ -76,7 +78,7 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
     src, where = totals_source(community, period, since)
     # The streak columns come along (learner_stats is the all-time source, or one PK join away), so
     # showing streaks costs no extra statement.
-    base = (select(src.learner_id, Learner.display_name, src.points, src.answers, src.correct, *STREAK_COLUMNS)
+    base = (select_wide(src.learner_id, Learner.display_name, src.points, src.answers, src.correct, *STREAK_COLUMNS)
             .join(Learner, Learner.id == src.learner_id).where(*where))
     if src is not LearnerStats:
         base = base.join(LearnerStats, LearnerStats.learner_id == src.learner_id)
@@ -85,7 +87,7 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
             GroupMembership.group_id == group.id)
     ranked = base.order_by(*board_order(src)).limit(limit)
     if zone_remembered:
-        ranked = ranked.where(exists().where(Community.id == community.id, Community.timezone == community.timezone))
+        ranked = ranked.where(exists().where(col(Community.id) == community.id, col(Community.timezone) == community.timezone))
     top = (await session.exec(ranked)).all()
     if zone_remembered and not top:
         return None
@@ -97,27 +99,27 @@ async def learner_board(session: AsyncSession, calendar: QuizCalendar, community
         ranks[row[0]] = rank
     mine = next((row for row in top if me is not None and row[0] == me.id), None)
     if group is None:  # the whole community: sums over its histogram, not counts over its learners
-        mine, total, rank = await mine_and_total(session, base, src, community, period, since, me, mine)
+        mine, total, my_rank = await mine_and_total(session, base, src, community, period, since, me, mine)
     else:  # a group is small: count its members' rows
         if me is not None and mine is None:
             mine = (await session.exec(base.where(src.learner_id == me.id))).first()
-        total, rank = await group_total_and_rank(session, src, where, group,
+        total, my_rank = await group_total_and_rank(session, src, where, group,
                                                  mine[2] if mine is not None and mine[0] not in ranks else None)
-    if mine is not None and mine[0] not in ranks:
-        ranks[mine[0]] = rank
+    if mine is not None and mine[0] not in ranks and my_rank is not None:  # None only when mine is in the top
+        ranks[mine[0]] = my_rank
     current = await current_streaks(session, calendar, community,
                                     {r[0]: streaks.StreakState(*r[5:]) for r in (*top, *([mine] if mine else []))}, today)
 
-    def row(r) -> LeaderRow:
+    def leader_row(r: Any) -> LeaderRow:
         return LeaderRow(ranks[r[0]], r[1], int(r[2]), int(r[3]), accuracy(r[4], r[3]), current.get(r[0], 0),
                          me is not None and r[0] == me.id)
 
-    return LeaderboardView(period, since, group.name if group else None, tuple(row(r) for r in top),
-                           row(mine) if mine else None, int(total))
+    return LeaderboardView(period, since, group.name if group else None, tuple(leader_row(r) for r in top),
+                           leader_row(mine) if mine else None, int(total))
 
 
 async def mine_and_total(session: AsyncSession, base, src, community: CommunityRef, period: str, since: date | None,
-                         me: LearnerRef | None, mine) -> tuple[object, int, int | None]:
+                         me: LearnerRef | None, mine: Any) -> tuple[Any, int, int | None]:
     """My row (unless `mine`, shown in the top, is it), my rank and the board's total from the histogram,
     in one statement when I am on the board and not in the top: each statement is a round trip."""
     on_board = histogram.learners_on(community.id, period, since)
@@ -143,10 +145,13 @@ async def current_streaks(session: AsyncSession, calendar: QuizCalendar, communi
     """Streaks as shown today, for a few learners, with at most one look at the community's calendar:
     none when all of them last answered today or yesterday, as no day lies between yesterday and
     today that could have been missed (a board's top learners usually answer daily)."""
-    stale = {i: s for i, s in stored.items() if s.last_day is not None and s.last_day < today - timedelta(days=1)}
-    counter = await calendar.offline_counter(session, community) if stale else None
-    return {i: (streaks.as_of(s, counter.missed_between(s.last_day, today)) if i in stale else s).current
-            for i, s in stored.items()}
+    stale = {i: (s, s.last_day) for i, s in stored.items() if s.last_day is not None and s.last_day < today - timedelta(days=1)}
+    current = {i: s.current for i, s in stored.items()}
+    if stale:
+        counter = await calendar.offline_counter(session, community)
+        current.update({i: streaks.as_of(s, counter.missed_between(last_day, today)).current
+                        for i, (s, last_day) in stale.items()})
+    return current
 
 
 async def group_board(session: AsyncSession, community: CommunityRef, me: LearnerRef | None, period: str, today: date,
@@ -155,16 +160,16 @@ async def group_board(session: AsyncSession, community: CommunityRef, me: Learne
     since = period_start(period, today)
     src, where = totals_source(community, period, since)
     totals = {gid: (int(p), int(active), int(a), int(c)) for gid, p, active, a, c in (await session.exec(
-        select(GroupMembership.group_id, func.sum(src.points), func.count(), func.sum(src.answers), func.sum(src.correct))
+        select_wide(GroupMembership.group_id, func.sum(src.points), func.count(), func.sum(src.answers), func.sum(src.correct))
         .join(src, src.learner_id == GroupMembership.learner_id).where(*where)
-        .group_by(GroupMembership.group_id))).all()}
+        .group_by(col(GroupMembership.group_id)))).all()}
     groups = (await session.exec(select(StudyGroup).where(StudyGroup.community_id == community.id))).all()
     my_group = (await session.exec(select(GroupMembership.group_id).where(GroupMembership.learner_id == me.id))).first() \
         if me is not None else None
 
     def score(g: StudyGroup) -> tuple:
         points, active, _, _ = totals.get(g.id, (0, 0, 0, 0))
-        return (points / max(active, 1), active, -g.id)
+        return (points / max(active, 1), active, -row_id(g))
 
     ordered = sorted(groups, key=score, reverse=True)
     rows, previous, rank = [], None, 0

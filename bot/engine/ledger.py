@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import slots
@@ -24,14 +25,14 @@ from bot.engine import tracks
 from bot.engine.answers import card_of
 from bot.engine.calendar import QuizCalendar
 from bot.engine.stats import locked_stats, replay_learner, store_state
-from bot.models import Answer, Community, Delivery, Post, Schedule
+from bot.models import Answer, Community, Delivery, Post, Schedule, table_of
 from bot.timeutil import day_exists, local_day, zone
 from bot.views import PostCard, PostOutcome, QuestionCard
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds between send attempts inside the grace window
-POST, DELIVERY, SCHEDULE, COMMUNITY = Post.__table__, Delivery.__table__, Schedule.__table__, Community.__table__
+POST, DELIVERY, SCHEDULE, COMMUNITY = table_of(Post), table_of(Delivery), table_of(Schedule), table_of(Community)
 # What a claim needs of a schedule (not its audit times: thousands of rows per batch).
 CARD_COLUMNS = [SCHEDULE.c[name] for name in (
     "id", "community_id", "platform", "channel_id", "local_time", "weekdays", "timezone", "track_lessons", "track_tags",
@@ -85,7 +86,7 @@ class ClaimPolicy:
         if row.slot_at < now - self.grace or row.delivery_id is None:
             return False
         if row.status == "claimed":
-            return row.claimed_at <= now - self.claim_timeout  # left behind by a crash
+            return bool(row.claimed_at <= now - self.claim_timeout)  # left behind by a crash
         if row.status == "failed":
             return row.next_attempt_at is not None and row.next_attempt_at <= now
         return False
@@ -137,8 +138,8 @@ class Claimer:
     async def claim(self, session: AsyncSession, dues: list[Due], now: datetime) -> tuple[list[Claim], list[PostOutcome]]:
         conn = await _conn(session)
         schedules = {row.id: row for row in await conn.execute(
-            select(*CARD_COLUMNS, Community.external_id.label("community_external_id"))
-            .join(Community, Community.id == SCHEDULE.c.community_id)
+            select(*CARD_COLUMNS, col(Community.external_id).label("community_external_id"))
+            .join(Community, col(Community.id) == SCHEDULE.c.community_id)
             .where(SCHEDULE.c.id.in_({d.schedule_id for d in dues})))}
         dues = [d for d in dues if d.schedule_id in schedules]  # removed meanwhile
         if not dues:
@@ -191,7 +192,8 @@ class Claimer:
                              claim_token=token, claimed_at=now, attempts=1, question_id=qid, delivery_id=delivery_id,
                              closes_at=closes_at))
         inserted = {(sid, day): pid for pid, sid, day in await insert_new(session, self.store, rows)}
-        claims, unqueue, used = [], [], {}
+        claims, unqueue = [], []
+        used: dict[tuple[int, str], date] = {}
         for key, (d, qid, delivery_id, closes_at, token) in planned.items():
             if key in inserted:
                 s = schedules[d.schedule_id]
@@ -227,7 +229,8 @@ class Claimer:
         rows = (await conn.execute(select(POST).where(
             POST.c.schedule_id.in_({d.schedule_id for d in dues}), POST.c.local_date.in_({d.local_date for d in dues}))
             .with_for_update())).all()
-        claims, updates, found, tokens = [], [], {}, claim_tokens()
+        claims, updates, tokens = [], [], claim_tokens()
+        found: dict[tuple[object, ...], datetime] = {}
         gone = [row.id for row in rows if (row.schedule_id, row.local_date) in wanted
                 and row.question_id is not None and row.question_id not in self.catalog.questions]
         if gone:  # its question left the content: sending it again cannot work
@@ -260,7 +263,7 @@ class Claimer:
         return Claim(d, card, attempts, delivery_id, local_day(d.slot_at, d.community_tz))
 
     @staticmethod
-    def _closes_at(s, d: Due, taken: dict, now: datetime, found: dict) -> datetime:
+    def _closes_at(s, d: Due, taken: dict, now: datetime, found: dict[tuple[object, ...], datetime]) -> datetime:
         """Open for `open_minutes`, or until the schedule's next real post (days already taken are passed over).
         `found` shares the answer between schedules with the same time, days, zone and taken days."""
         if s.open_minutes:
@@ -365,11 +368,13 @@ class Recorder:
         return out
 
     async def _replay(self, session: AsyncSession, conn, pairs: set[tuple[int, date]]) -> None:
-        rows = await conn.execute(select(Answer.community_id, Answer.local_day, Answer.learner_id).where(
-            Answer.community_id.in_({c for c, _ in pairs}), Answer.local_day.in_({d for _, d in pairs})).distinct())
+        rows = await conn.execute(select(col(Answer.community_id), col(Answer.local_day), col(Answer.learner_id)).where(
+            col(Answer.community_id).in_({c for c, _ in pairs}), col(Answer.local_day).in_({d for _, d in pairs})).distinct())
         learners = sorted({(cid, lid) for cid, day, lid in rows if (cid, day) in pairs})
         for cid, learner_id in learners:
             community = await session.get(Community, cid)
+            if community is None:  # cannot be: its answers would have gone with it (ON DELETE CASCADE)
+                raise LookupError(f"community {cid} of answers to replay is gone")
             stats = await locked_stats(session, learner_id)
             store_state(stats, await replay_learner(session, self.calendar, community, learner_id))
             session.add(stats)

@@ -24,7 +24,9 @@ class ResultWriter(Generic[R, Out]):
     WRITE_LINGER_S for more results unless WRITE_BATCH are waiting or sending is over."""
 
     def __init__(self, write: Callable[[list[R]], Awaitable[list[Out]]]):
-        self.write, self.waiting, self.outcomes = write, [], []
+        self.write = write
+        self.waiting: list[R] = []
+        self.outcomes: list[Out] = []
         self._wake, self._full, self._closing = asyncio.Event(), asyncio.Event(), False
         self._task = asyncio.create_task(self._run())
 

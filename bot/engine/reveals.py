@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, or_, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.content import Catalog
-from bot.db import Store
+from bot.db import Store, select_wide
 from bot.engine.answers import card_of
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import CARD_COLUMNS, DELIVERY, POST, post_card
@@ -25,7 +25,7 @@ from bot.engine.pacing import SEND_CONCURRENCY, Pacer, each_at_most, send_paced
 from bot.engine.result_writer import ResultWriter
 from bot.engine.results import results_for_posts
 from bot.models import Community, Post, Schedule
-from bot.ports import SenderRouter
+from bot.ports import SendError, SenderRouter
 from bot.views import PostCard, PostOutcome, ResultsView
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,10 @@ class Revealer:
     async def reveal_due(self, now: datetime) -> list[PostOutcome]:
         async with self.store.read() as session:
             due = (await session.exec(
-                select(Post.id, Post.schedule_id, Post.local_date, Schedule.platform, Schedule.channel_id)
-                .join(Schedule, Schedule.id == Post.schedule_id).where(
-                    Post.status == "posted", Post.revealed_at == None, Post.closes_at <= now,  # noqa: E711
-                    Schedule.platform.in_(list(self.router.senders))).order_by(Post.closes_at))).all()
+                select_wide(Post.id, Post.schedule_id, Post.local_date, Schedule.platform, Schedule.channel_id)
+                .join(Schedule, col(Schedule.id) == Post.schedule_id).where(
+                    Post.status == "posted", Post.revealed_at == None, col(Post.closes_at) <= now,  # noqa: E711
+                    col(Schedule.platform).in_(list(self.router.senders))).order_by(col(Post.closes_at)))).all()
         outcomes, ready = [], []
         for post_id, schedule_id, day, platform, channel in due:
             wait = self.pacer.paused_until(platform, channel, now)
@@ -93,8 +93,13 @@ class Revealer:
                 writer.add(RevealResult(reveal, released_until=now))
                 return
             sender = self.router.for_platform(card.platform)
-            sent = await send_paced(self.pacer, card.platform, card.channel_id, now, self.policy.send_timeout,
-                                    lambda: sender.post_results(card, reveal.results))
+
+            async def post() -> str | None:
+                if sender is None:  # as for a question: a door that stopped since the claim is retried
+                    raise SendError(f"no front door for {card.platform} is running", retryable=True)
+                return await sender.post_results(card, reveal.results)
+
+            sent = await send_paced(self.pacer, card.platform, card.channel_id, now, self.policy.send_timeout, post)
             if sent.resume_at is not None:
                 writer.add(RevealResult(reveal, released_until=sent.resume_at))
             elif sent.ok:
@@ -123,17 +128,17 @@ class Revealer:
         if not claimed:
             return [], []
         rows = (await conn.execute(
-            select(POST.c.id.label("post_id"), POST.c.local_date, POST.c.question_id, POST.c.delivery_id,
-                   POST.c.closes_at, POST.c.claim_token, POST.c.message_ref, *CARD_COLUMNS,
-                   Community.external_id.label("community_external_id"))
-            .join(Schedule, Schedule.id == POST.c.schedule_id).join(Community, Community.id == POST.c.community_id)
+            select_wide(POST.c.id.label("post_id"), POST.c.local_date, POST.c.question_id, POST.c.delivery_id,
+                        POST.c.closes_at, POST.c.claim_token, POST.c.message_ref, *CARD_COLUMNS,
+                        col(Community.external_id).label("community_external_id"))
+            .join(Schedule, col(Schedule.id) == POST.c.schedule_id).join(Community, col(Community.id) == POST.c.community_id)
             .where(POST.c.id.in_(claimed)))).all()
         # From here on, clicks get "closed".
         await conn.execute(update(DELIVERY).where(DELIVERY.c.id.in_([r.delivery_id for r in rows]),
                                                   DELIVERY.c.closed_at.is_(None)).values(closed_at=now))
         rows, closed = await self._close_orphans(conn, rows, now)
         communities = {c.id: c for c in (await session.exec(
-            select(Community).where(Community.id.in_({r.community_id for r in rows})))).all()}
+            select(Community).where(col(Community.id).in_({r.community_id for r in rows})))).all()}
         results = await results_for_posts(session, self.catalog, self.calendar, rows, communities, now)
         return closed, [Reveal(post_card(r, r.community_external_id, r.post_id, r.local_date,
                                  card_of(self.catalog, r.delivery_id, r.question_id, closes_at=r.closes_at),

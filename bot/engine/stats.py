@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, delete, func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import streaks
+from bot.db import select_wide
 from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
-from bot.models import Answer, Community, LearnerPeriod, LearnerStats
+from bot.models import Answer, Community, LearnerPeriod, LearnerStats, row_id
 from bot.timeutil import periods_of
 
 
@@ -45,7 +46,7 @@ async def streak_today(session: AsyncSession, calendar: QuizCalendar, community:
 
 async def replay_learner(session: AsyncSession, calendar: QuizCalendar, community: Community,
                          learner_id: int) -> streaks.StreakState:
-    days = (await session.exec(select(Answer.local_day).where(Answer.learner_id == learner_id).distinct())).all()
+    days = (await session.exec(select(col(Answer.local_day)).where(Answer.learner_id == learner_id).distinct())).all()
     counter = await calendar.offline_counter(session, community)
     return streaks.replay((d for d in days if counter.is_quiz_day(d)), counter.missed_between)
 
@@ -60,13 +61,14 @@ class StatsMismatch:
 
 async def derive_stats(session: AsyncSession, calendar: QuizCalendar, community: Community) -> dict[int, LearnerStats]:
     """Every learner's counters computed from the answer log alone."""
+    community_id = row_id(community)
     totals = (await session.exec(
-        select(Answer.learner_id, func.sum(Answer.points), func.count(Answer.id),
-               func.sum(case((Answer.correct, 1), else_=0)))
-        .where(Answer.community_id == community.id).group_by(Answer.learner_id))).all()
+        select(Answer.learner_id, func.sum(Answer.points), func.count(col(Answer.id)),
+               func.sum(case((col(Answer.correct), 1), else_=0)))
+        .where(Answer.community_id == community_id).group_by(col(Answer.learner_id)))).all()
     derived: dict[int, LearnerStats] = {}
     for learner_id, points, answers, correct in totals:
-        stats = LearnerStats(learner_id=learner_id, community_id=community.id,
+        stats = LearnerStats(learner_id=learner_id, community_id=community_id,
                              points=int(points or 0), answers=int(answers), correct=int(correct or 0))
         store_state(stats, await replay_learner(session, calendar, community, learner_id))
         derived[learner_id] = stats
@@ -99,9 +101,9 @@ PERIOD_FIELDS = ("points", "answers", "correct")
 async def derive_periods(session: AsyncSession, community: Community) -> dict[tuple[int, str, date], tuple[int, int, int]]:
     """Week and month totals per learner, from the answer log alone."""
     rows = (await session.exec(
-        select(Answer.learner_id, Answer.local_day, func.sum(Answer.points), func.count(Answer.id),
-               func.sum(case((Answer.correct, 1), else_=0)))
-        .where(Answer.community_id == community.id).group_by(Answer.learner_id, Answer.local_day))).all()
+        select_wide(Answer.learner_id, Answer.local_day, func.sum(Answer.points), func.count(col(Answer.id)),
+                    func.sum(case((col(Answer.correct), 1), else_=0)))
+        .where(Answer.community_id == row_id(community)).group_by(col(Answer.learner_id), col(Answer.local_day)))).all()
     totals: dict[tuple[int, str, date], list[int]] = {}
     for learner_id, day, points, answers, correct in rows:
         for period, start in periods_of(day):
@@ -109,20 +111,20 @@ async def derive_periods(session: AsyncSession, community: Community) -> dict[tu
             acc[0] += int(points or 0)
             acc[1] += int(answers)
             acc[2] += int(correct or 0)
-    return {k: tuple(v) for k, v in totals.items()}
+    return {k: (v[0], v[1], v[2]) for k, v in totals.items()}
 
 
 async def stored_periods(session: AsyncSession, community: Community) -> dict[tuple[int, str, date], tuple[int, int, int]]:
-    rows = (await session.exec(select(LearnerPeriod).where(LearnerPeriod.community_id == community.id))).all()
+    rows = (await session.exec(select(LearnerPeriod).where(LearnerPeriod.community_id == row_id(community)))).all()
     return {(r.learner_id, r.period, r.start): (r.points, r.answers, r.correct) for r in rows}
 
 
 async def verify_stats(session: AsyncSession, calendar: QuizCalendar, community: Community) -> list[StatsMismatch]:
     derived = await derive_stats(session, calendar, community)
-    stored = (await session.exec(select(LearnerStats).where(LearnerStats.community_id == community.id))).all()
+    stored = (await session.exec(select(LearnerStats).where(LearnerStats.community_id == row_id(community)))).all()
     problems = []
     for stats in stored:
-        want = derived.get(stats.learner_id) or LearnerStats(learner_id=stats.learner_id, community_id=community.id)
+        want = derived.get(stats.learner_id) or LearnerStats(learner_id=stats.learner_id, community_id=row_id(community))
         for name in COMPARED:
             if getattr(stats, name) != getattr(want, name):
                 problems.append(StatsMismatch(stats.learner_id, name, getattr(stats, name), getattr(want, name)))
@@ -130,7 +132,7 @@ async def verify_stats(session: AsyncSession, calendar: QuizCalendar, community:
     for key in sorted(set(want_periods) | set(have_periods), key=str):
         if want_periods.get(key) != have_periods.get(key):
             problems.append(StatsMismatch(key[0], f"{key[1]} {key[2]}", have_periods.get(key), want_periods.get(key)))
-    want_counts, have_counts = board_histogram(derived, want_periods), await histogram.stored(session, community.id)
+    want_counts, have_counts = board_histogram(derived, want_periods), await histogram.stored(session, row_id(community))
     for key in sorted(set(want_counts) | set(have_counts), key=str):
         if want_counts[key] != have_counts[key]:  # learner 0: a board's count, not one learner's
             problems.append(StatsMismatch(0, "learners at {} {} {} points".format(*key), have_counts[key], want_counts[key]))
@@ -147,15 +149,15 @@ async def rebuild_stats(session: AsyncSession, calendar: QuizCalendar, community
     """Overwrite the cache from the log; returns how many learners were rewritten."""
     derived = await derive_stats(session, calendar, community)
     stored = (await session.exec(
-        select(LearnerStats).where(LearnerStats.community_id == community.id).with_for_update())).all()
+        select(LearnerStats).where(LearnerStats.community_id == row_id(community)).with_for_update())).all()
     for stats in stored:
-        want = derived.get(stats.learner_id) or LearnerStats(learner_id=stats.learner_id, community_id=community.id)
+        want = derived.get(stats.learner_id) or LearnerStats(learner_id=stats.learner_id, community_id=row_id(community))
         for name in COMPARED:
             setattr(stats, name, getattr(want, name))
         session.add(stats)
-    await session.exec(delete(LearnerPeriod).where(LearnerPeriod.community_id == community.id))
+    await session.exec(delete(LearnerPeriod).where(col(LearnerPeriod.community_id) == row_id(community)))
     periods = await derive_periods(session, community)
-    session.add_all(LearnerPeriod(learner_id=k[0], period=k[1], start=k[2], community_id=community.id,
+    session.add_all(LearnerPeriod(learner_id=k[0], period=k[1], start=k[2], community_id=row_id(community),
                                   **dict(zip(PERIOD_FIELDS, v, strict=False))) for k, v in periods.items())
-    await histogram.rebuild(session, community.id, board_histogram(derived, periods))
+    await histogram.rebuild(session, row_id(community), board_histogram(derived, periods))
     return len(stored)

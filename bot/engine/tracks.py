@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content import Catalog
 from bot.errors import BadInput
-from bot.models import Schedule, ScheduleQuestion
+from bot.models import Schedule, ScheduleQuestion, row_id, table_of
 
 
 def split(text: str) -> tuple[str, ...]:
@@ -48,7 +48,7 @@ def schedule_track(catalog: Catalog, schedule: Schedule) -> list[str]:
                            schedule.shuffle, schedule.shuffle_seed)
 
 
-USAGE = ScheduleQuestion.__table__
+USAGE = table_of(ScheduleQuestion)
 
 
 async def last_used(conn, schedule_ids: set[int]) -> dict[int, dict[str, date]]:
@@ -88,14 +88,15 @@ def choose(track: list[str], posted: dict[str, date]) -> str:
 def pick(catalog: Catalog, schedule, posted: dict[str, date], track: list[str] | None = None) -> str | None:
     """The question a schedule posts next: its queued one, else its track's (None: the track selects
     nothing). `schedule` is a Schedule or a row with its columns; `track` may be passed in when cached."""
-    if schedule.queued_question_id and schedule.queued_question_id in catalog.questions:
-        return schedule.queued_question_id
+    queued: str | None = schedule.queued_question_id
+    if queued and queued in catalog.questions:
+        return queued
     track = schedule_track(catalog, schedule) if track is None else track
     return choose(track, posted) if track else None
 
 
 async def next_question(session: AsyncSession, catalog: Catalog, schedule: Schedule) -> str:
-    question_id = pick(catalog, schedule, await last_posted(session, schedule.id))
+    question_id = pick(catalog, schedule, await last_posted(session, row_id(schedule)))
     if question_id is None:
         raise BadInput("This schedule's track selects no question; change its lessons or tags.", field="lessons")
     return question_id

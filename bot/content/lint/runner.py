@@ -92,7 +92,7 @@ def apply_waivers(findings: list[Finding], duplicates: list[tuple[Finding, Quest
         else:
             kept.append(finding)
     for finding, earlier in duplicates:
-        by = [q for q in (finding.question, earlier.question.id) if finding.code in waived[q]]
+        by = [q for q in (finding.question, earlier.question.id) if q is not None and finding.code in waived[q]]
         used.update((q, finding.code) for q in by)
         if not by:
             kept.append(finding)
