@@ -5,12 +5,15 @@ synced set's hash depends on that order, and a changed hash means a fresh sync o
 """
 # No `from __future__ import annotations`: discord.py reads these annotations to build the options.
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from discord import Interaction, app_commands
 from discord.app_commands import Choice, Range
 
 from adapters.discord import render
 from adapters.discord.cogs.base import QuizCog, Reply, actor, run
+from bot.views import Actor, GroupChange
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +59,12 @@ class ProgressCog(QuizCog, name="Progress"):
     @groups.command(name="create", description="Start a study group and join it.")
     @app_commands.describe(name="2-40 letters, digits, spaces, dots, dashes or underscores")
     async def group_create(self, interaction: Interaction, name: Range[str, 2, 40]) -> None:
-        async def work() -> Reply:
-            change = await self.engine.group_create(actor(interaction), name, self.now())
-            return Reply(content=render.group_change_text(change))
-        await run(interaction, work)
+        await self.change_group(interaction, lambda who, now: self.engine.group_create(who, name, now))
 
     @groups.command(name="join", description="Join a study group (you leave your current one).")
     @app_commands.describe(name="The group to join")
     async def group_join(self, interaction: Interaction, name: Range[str, 1, 40]) -> None:
-        async def work() -> Reply:
-            change = await self.engine.group_join(actor(interaction), name, self.now())
-            return Reply(content=render.group_change_text(change))
-        await run(interaction, work)
+        await self.change_group(interaction, lambda who, now: self.engine.group_join(who, name, now))
 
     @group_join.autocomplete("name")
     async def group_join_names(self, interaction: Interaction, current: str) -> list[Choice[str]]:
@@ -75,14 +72,18 @@ class ProgressCog(QuizCog, name="Progress"):
 
     @groups.command(name="leave", description="Leave your study group.")
     async def group_leave(self, interaction: Interaction) -> None:
-        async def work() -> Reply:
-            return Reply(content=render.group_change_text(await self.engine.group_leave(actor(interaction), self.now())))
-        await run(interaction, work)
+        await self.change_group(interaction, self.engine.group_leave)
 
     @groups.command(name="list", description="The study groups here.")
     async def group_list(self, interaction: Interaction) -> None:
         async def work() -> Reply:
             return Reply(embeds=[render.groups_embed(await self.engine.groups(actor(interaction)))])
+        await run(interaction, work)
+
+    async def change_group(self, interaction: Interaction,
+                           change: Callable[[Actor, datetime], Awaitable[GroupChange]]) -> None:
+        async def work() -> Reply:
+            return Reply(content=render.group_change_text(await change(actor(interaction), self.now())))
         await run(interaction, work)
 
     async def group_names(self, interaction: Interaction, current: str) -> list[Choice[str]]:
