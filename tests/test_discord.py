@@ -18,7 +18,7 @@ from fake_discord.payloads import EPHEMERAL
 from sqlmodel import select
 
 from adapters.discord.bot import state_key
-from adapters.discord.commands import command_hash
+from adapters.discord.cogs import command_hash
 from bot.models import Post
 
 MONDAY_8AM = utc(2026, 3, 2, 8, 0)

@@ -1,21 +1,31 @@
 """The Discord adapter's pure parts: escaping, custom ids, settings, command checks, error mapping."""
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import discord
 import pytest
+from discord.ext import commands
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.discord import components, render
+from adapters.discord import cogs, components, render
 from adapters.discord.cli import bot_permissions, invite_url
-from adapters.discord.commands import build_commands
 from adapters.discord.sender import nonce_for, parse_ref, send_error
 from adapters.discord.settings import DiscordConfigError, DiscordSettings, load_discord_settings
 
 PING = re.compile(r"@(everyone|here)|<@[!&]?\d{17,20}>")
+COMMANDS_JSON = Path(__file__).parent / "fixtures" / "discord_commands.json"
+
+
+async def command_tree() -> discord.app_commands.CommandTree:
+    """The tree the cogs build, on a bare Bot (the cogs reach the engine only when a command runs)."""
+    bot = commands.Bot(command_prefix=commands.when_mentioned, help_command=None, intents=discord.Intents.none())
+    await cogs.setup(bot)
+    return bot.tree
 
 
 @given(st.text(alphabet=st.sampled_from(list("@everyonhr<>&!*_~`|\\ 0123456789")), max_size=60))
@@ -58,8 +68,16 @@ def test_modal_answer_reads_classic_rows_and_labels():
     assert components.modal_answer({}) == ""
 
 
-def test_every_admin_command_checks_manage_server_itself():
-    admin = next(c for c in build_commands() if c.name == "quizadmin")
+async def test_the_synced_commands_are_the_recorded_ones():
+    # Every name, option, description, permission default and autocomplete flag, in Discord's order: a
+    # changed payload changes the hash, and every bot re-syncs once. When a change is meant, regenerate
+    # the file from cogs.command_payload.
+    tree = await command_tree()
+    assert cogs.command_payload(tree) == json.loads(COMMANDS_JSON.read_text())
+
+
+async def test_every_admin_command_checks_manage_server_itself():
+    admin = next(c for c in (await command_tree()).get_commands() if c.name == "quizadmin")
     assert admin.default_permissions == discord.Permissions(manage_guild=True) and admin.guild_only
     leaves = [c for c in admin.walk_commands() if isinstance(c, discord.app_commands.Command)]
     assert len(leaves) == 9
@@ -68,7 +86,7 @@ def test_every_admin_command_checks_manage_server_itself():
 
 
 async def test_the_admin_check_refuses_without_manage_server():
-    admin = next(c for c in build_commands() if c.name == "quizadmin")
+    admin = next(c for c in (await command_tree()).get_commands() if c.name == "quizadmin")
     check = next(c for c in admin.walk_commands() if c.name == "list").checks[0]
     nobody = SimpleNamespace(permissions=discord.Permissions.none())
     boss = SimpleNamespace(permissions=discord.Permissions(manage_guild=True))

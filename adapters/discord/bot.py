@@ -1,8 +1,9 @@
-"""The Discord client: wires the command tree, the dynamic buttons, the sender and the scheduler together.
+"""The Discord client: wires the command cogs, the dynamic buttons, the sender and the scheduler together.
 
-One class body (QuizClientMixin) serves both a plain discord.Client and an AutoShardedClient
-(DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS). Several processes may share one database: the engine's
-ledger, not process memory, keeps posts and answers single.
+One class body (QuizClientMixin) serves both a commands.Bot and an AutoShardedBot
+(DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS); a Bot only so the cogs load the idiomatic way (see cogs/).
+Several processes may share one database: the engine's ledger, not process memory, keeps posts and
+answers single.
 
 Commands are synced only when asked (`quizbot discord sync`) or when the command set's hash differs
 from the one recorded in the database at the last sync: Discord limits command creations per day, so
@@ -16,11 +17,9 @@ from datetime import UTC, datetime
 
 import discord
 import yarl
-from discord import app_commands
+from discord.ext import commands
 
-from adapters.discord import commands as commands_mod
-from adapters.discord import components
-from adapters.discord.handlers import QuizInteractions
+from adapters.discord import cogs, components
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
 from bot.scheduler import SchedulerService
@@ -61,18 +60,18 @@ class QuizClientMixin:
         # A longer wait comes back as discord.RateLimited: the poster defers the post instead of
         # sleeping past its send timeout (30 s is the least discord.py allows).
         options.setdefault("max_ratelimit_timeout", RATE_LIMIT_SLEEP_MAX)
-        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(),
-                         application_id=settings.application_id, **options)
+        # Slash commands only: the mention prefix and no help command keep the Bot's text commands idle.
+        super().__init__(command_prefix=commands.when_mentioned, help_command=None, intents=intents(),
+                         allowed_mentions=discord.AllowedMentions.none(), application_id=settings.application_id,
+                         **options)
         self.engine, self.discord_settings, self.clock = engine, settings, clock
         self.serve, self.run_scheduler = serve, scheduler
-        self.tree = app_commands.CommandTree(self)
-        commands_mod.install(self.tree)
         self.sender = DiscordSender(self, engine, clock, settings.count_interval)
-        self.quiz = QuizInteractions(engine, self.sender, clock)
         self.scheduler: SchedulerService | None = None
 
     async def setup_hook(self) -> None:
-        # Runs after login, before the gateway connects: buttons must be routable from the first event.
+        # Runs after login, before the gateway connects: commands and buttons must be routable from the first event.
+        await cogs.setup(self)
         self.add_dynamic_items(*components.DYNAMIC_ITEMS)
         if not self.serve:
             return
@@ -89,19 +88,6 @@ class QuizClientMixin:
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
 
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        # Modal submits are routed here by custom_id (buttons are DynamicItems; commands go through the tree).
-        # A component or modal no handler knows (an older version's, a removed feature's) gets a short
-        # answer: unanswered, Discord would show "This interaction failed".
-        custom_id = (interaction.data or {}).get("custom_id", "")
-        if interaction.type is discord.InteractionType.modal_submit:
-            if components.MODAL_RE.fullmatch(custom_id):
-                await self.quiz.modal_submit(interaction)
-            else:
-                await self.quiz.stale(interaction)
-        elif interaction.type is discord.InteractionType.component and not components.is_ours(custom_id):
-            await self.quiz.stale(interaction)
-
     # Command sync ----------------------------------------------------------------------
     async def sync_commands(self, guild_id: int | None = None) -> int:
         """Sync (globally, or copied into one guild for fast testing) and record the hash. Returns how many."""
@@ -110,12 +96,12 @@ class QuizClientMixin:
             self.tree.copy_global_to(guild=guild)
         synced = await self.tree.sync(guild=guild)
         await self.engine.state_set(state_key(self.application_id, guild_id),
-                                    commands_mod.command_hash(self.tree, guild), self.clock())
+                                    cogs.command_hash(self.tree, guild), self.clock())
         log.info("synced %d command(s) %s", len(synced), f"to guild {guild_id}" if guild_id else "globally")
         return len(synced)
 
     async def sync_if_changed(self) -> bool:
-        current = commands_mod.command_hash(self.tree)
+        current = cogs.command_hash(self.tree)
         if await self.engine.state_get(state_key(self.application_id)) == current:
             log.info("slash commands unchanged since the last sync; not syncing")
             return False
@@ -136,11 +122,11 @@ class QuizClientMixin:
         await super().close()
 
 
-class QuizBot(QuizClientMixin, discord.Client):
+class QuizBot(QuizClientMixin, commands.Bot):
     pass
 
 
-class ShardedQuizBot(QuizClientMixin, discord.AutoShardedClient):
+class ShardedQuizBot(QuizClientMixin, commands.AutoShardedBot):
     pass
 
 

@@ -1,6 +1,7 @@
 """Buttons and modals. Every button is a DynamicItem whose custom_id carries its state, so a click is
 understood by any bot process, also after a restart (a fixed custom_id would route every click to the
-newest view). Callbacks only hand over to the interaction handlers (`client.quiz`).
+newest view). Callbacks only hand over: they dispatch a `quiz_*` event that a cog's listener handles
+(adapters/discord/cogs), so this module needs no cog.
 
 custom_id formats (Discord allows 100 characters; slugs are at most 64):
   quiz:post:<post_id>:<choice_id>     a choice on a daily post
@@ -9,7 +10,7 @@ custom_id formats (Discord allows 100 characters; slugs are at most 64):
   quiz:dlvtext:<delivery_id>          "Answer" on a free-text lesson or practice question (opens a modal)
   quiz:lesson:<lesson_id>:<step>      lesson navigation: step < snippets shows a part, then questions; "done" ends
   quiz:practice                       another practice question
-Modal custom_ids: quiz:modal:post:<post_id> and quiz:modal:dlv:<delivery_id>, routed by the client's
+Modal custom_ids: quiz:modal:post:<post_id> and quiz:modal:dlv:<delivery_id>, routed by PostsCog.
 on_interaction (modals are not kept in memory, so a submit also works after a restart).
 """
 from __future__ import annotations
@@ -27,10 +28,6 @@ SLUG = r"[a-z0-9][a-z0-9_-]{0,63}"
 ANSWER_INPUT_ID = "answer"
 ANSWER_MAX = 1000
 MODAL_RE = re.compile(r"quiz:modal:(?P<kind>post|dlv):(?P<id>[0-9]{1,20})")
-
-
-def _handlers(interaction: Interaction):
-    return interaction.client.quiz  # type: ignore[attr-defined]
 
 
 def _button(item: Item[Any]) -> Button[Any]:
@@ -52,7 +49,7 @@ class PostChoiceButton(DynamicItem[Button], template=rf"quiz:post:(?P<post>[0-9]
         return cls(int(match["post"]), match["choice"], button.label or "?", style=button.style, disabled=button.disabled)
 
     async def callback(self, interaction: Interaction) -> Any:
-        await _handlers(interaction).answer_post_choice(interaction, self.post_id, self.choice_id)
+        interaction.client.dispatch("quiz_post_choice", interaction, self.post_id, self.choice_id)
 
 
 class PostTextButton(DynamicItem[Button], template=r"quiz:posttext:(?P<post>[0-9]{1,20})"):
@@ -67,7 +64,7 @@ class PostTextButton(DynamicItem[Button], template=r"quiz:posttext:(?P<post>[0-9
         return cls(int(match["post"]), label=button.label or "Answer", disabled=button.disabled)
 
     async def callback(self, interaction: Interaction) -> Any:
-        await _handlers(interaction).open_post_modal(interaction, self.post_id)
+        interaction.client.dispatch("quiz_post_text", interaction, self.post_id)
 
 
 class DeliveryChoiceButton(DynamicItem[Button], template=rf"quiz:dlv:(?P<delivery>[0-9]{{1,20}}):(?P<choice>{SLUG})"):
@@ -82,7 +79,7 @@ class DeliveryChoiceButton(DynamicItem[Button], template=rf"quiz:dlv:(?P<deliver
         return cls(int(match["delivery"]), match["choice"], button.label or "?", disabled=button.disabled)
 
     async def callback(self, interaction: Interaction) -> Any:
-        await _handlers(interaction).answer_delivery_choice(interaction, self.delivery_id, self.choice_id)
+        interaction.client.dispatch("quiz_delivery_choice", interaction, self.delivery_id, self.choice_id)
 
 
 class DeliveryTextButton(DynamicItem[Button], template=r"quiz:dlvtext:(?P<delivery>[0-9]{1,20})"):
@@ -96,7 +93,7 @@ class DeliveryTextButton(DynamicItem[Button], template=r"quiz:dlvtext:(?P<delive
         return cls(int(match["delivery"]), label=button.label or "Answer")
 
     async def callback(self, interaction: Interaction) -> Any:
-        await _handlers(interaction).open_delivery_modal(interaction, self.delivery_id)
+        interaction.client.dispatch("quiz_delivery_text", interaction, self.delivery_id)
 
 
 class LessonStepButton(DynamicItem[Button], template=rf"quiz:lesson:(?P<lesson>{SLUG}):(?P<step>[0-9]{{1,3}}|done)"):
@@ -112,7 +109,7 @@ class LessonStepButton(DynamicItem[Button], template=rf"quiz:lesson:(?P<lesson>{
         return cls(match["lesson"], step if step == "done" else int(step), button.label or "Next ▶", style=button.style)
 
     async def callback(self, interaction: Interaction) -> Any:
-        await _handlers(interaction).lesson_step(interaction, self.lesson_id, self.step)
+        interaction.client.dispatch("quiz_lesson_step", interaction, self.lesson_id, self.step)
 
 
 class PracticeButton(DynamicItem[Button], template=r"quiz:practice"):
@@ -125,7 +122,7 @@ class PracticeButton(DynamicItem[Button], template=r"quiz:practice"):
         return cls(button.label or "Another question", style=button.style)
 
     async def callback(self, interaction: Interaction) -> Any:
-        await _handlers(interaction).practice_again(interaction)
+        interaction.client.dispatch("quiz_practice", interaction)
 
 
 DYNAMIC_ITEMS = (PostChoiceButton, PostTextButton, DeliveryChoiceButton, DeliveryTextButton, LessonStepButton,
@@ -210,7 +207,7 @@ def _custom_ids(message: discord.Message | None) -> list[str]:
 # Modals ---------------------------------------------------------------------------
 def answer_modal(kind: str, target_id: int, prompt: str = "") -> discord.ui.Modal:
     """A one-field modal. It is stopped before sending, so discord.py does not keep it in memory:
-    the submit is routed by its custom_id (see QuizClientMixin.on_interaction), also after a restart."""
+    the submit is routed by its custom_id (see PostsCog.on_interaction), also after a restart."""
     modal = discord.ui.Modal(title="Your answer", custom_id=f"quiz:modal:{kind}:{target_id}", timeout=None)
     placeholder = " ".join(prompt.split())
     modal.add_item(discord.ui.TextInput(

@@ -8,6 +8,7 @@ from pathlib import Path
 from waiting import GUARD
 
 from adapters.discord.bot import apply_endpoints, create_client
+from adapters.discord.cogs.posts import PostsCog
 from adapters.discord.settings import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, DiscordSettings
 from bot.app import App, build_app
 from bot.settings import Settings
@@ -43,9 +44,6 @@ async def open_app(db_path: Path) -> App:
 
 async def start_bot(fake: FakeDiscord, app: App, clock, **overrides):
     client = create_client(app.engine, discord_settings(fake, **overrides), clock=clock)
-    # The 2 s lookup before a modal opens is wall-clock: on a loaded machine the modal would open without
-    # its prompt. Tests check the prompt, so the lookup may take as long as the test may.
-    client.quiz.modal_lookup_seconds = GUARD
     client._runner_task = asyncio.create_task(client.start(fake.token))  # type: ignore[attr-defined]
     ready = asyncio.create_task(client.wait_until_ready())
     done, _ = await asyncio.wait({ready, client._runner_task}, timeout=GUARD, return_when=asyncio.FIRST_COMPLETED)
@@ -54,6 +52,12 @@ async def start_bot(fake: FakeDiscord, app: App, clock, **overrides):
         if client._runner_task in done:
             client._runner_task.result()  # raise what stopped the bot
         raise AssertionError("the bot did not become ready")
+    # The 2 s lookup before a modal opens is wall-clock: on a loaded machine the modal would open without
+    # its prompt. Tests check the prompt, so the lookup may take as long as the test may. (The cogs exist
+    # once setup_hook ran, before ready; no interaction is handled before start_bot returns.)
+    posts = client.get_cog("Posts")
+    assert isinstance(posts, PostsCog)
+    posts.modal_lookup_seconds = GUARD
     return client
 
 
