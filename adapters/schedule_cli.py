@@ -5,7 +5,6 @@ Discord or Slack schedule is claimed here and handed to the running bot of that 
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -13,6 +12,7 @@ from rich.console import Console
 
 from adapters.console import render
 from adapters.console.sender import ConsoleSender
+from bot.clock import utc_now
 from bot.errors import QuizError
 from bot.ids import parse_id
 from bot.ports import require_front_door
@@ -38,7 +38,7 @@ def run_on_engine(db: Path | None, action) -> None:
         console = Console()
         app.engine.router.register("console", ConsoleSender(console))
         try:
-            console.print(await action(app.engine, datetime.now(UTC)))
+            console.print(await action(app.engine, utc_now()))
         except QuizError as err:
             typer.echo(str(err), err=True)
             raise typer.Exit(1) from None

@@ -4,9 +4,8 @@ from __future__ import annotations
 import logging
 import shlex
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -15,6 +14,7 @@ from rich.console import Console
 from adapters.console import render
 from adapters.console.lines import LINE_MAX, read_line, tolerant
 from adapters.console.sender import ConsoleSender
+from bot.clock import Clock, utc_now
 from bot.engine import Engine
 from bot.engine.identity import USER_ID_MAX, clean_name
 from bot.errors import BadInput, QuizError, StorageUnavailable
@@ -53,12 +53,6 @@ SCHEDULE_ACTIONS = {
     "skip": lambda desk, actor, sid, now: desk.skip_next(actor, sid, now),
     "post-now": lambda desk, actor, sid, now: desk.post_now(actor, sid, now),
 }
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
 
 @dataclass
 class LessonPlace:
@@ -70,7 +64,7 @@ class LessonPlace:
 
 
 class ConsoleSession:
-    def __init__(self, engine: Engine, user: str, console: Console, clock: Clock = system_clock,
+    def __init__(self, engine: Engine, user: str, console: Console, clock: Clock = utc_now,
                  log_path: Path | None = None):
         self.engine, self.console, self.clock, self.log_path = engine, console, clock, log_path
         self.actor = self._actor(user)
@@ -267,7 +261,7 @@ COMMANDS = {
 
 
 async def run_console(engine: Engine, user: str, stdin: TextIO = sys.stdin, console: Console | None = None,
-                      clock: Clock = system_clock, log_path: Path | None = None) -> None:
+                      clock: Clock = utc_now, log_path: Path | None = None) -> None:
     console = console or Console()
     session = ConsoleSession(engine, user, console, clock, log_path)
     engine.router.register("console", ConsoleSender(console, session.receive_post))

@@ -11,8 +11,6 @@ the bot never syncs blindly on start or in on_ready.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 import discord
 import yarl
@@ -23,16 +21,12 @@ from adapters.discord import components
 from adapters.discord.handlers import QuizInteractions
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
+from bot.clock import Clock, utc_now
 from bot.scheduler import SchedulerService
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 PLATFORM = "discord"
 RATE_LIMIT_SLEEP_MAX = 30.0  # seconds discord.py may sleep on a 429 before raising RateLimited
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def intents() -> discord.Intents:
@@ -55,7 +49,7 @@ def state_key(application_id: int | None, guild_id: int | None = None) -> str:
 class QuizClientMixin:
     """Mixed into discord.Client or discord.AutoShardedClient (see create_client)."""
 
-    def __init__(self, engine, settings: DiscordSettings, *, clock: Clock = system_clock, serve: bool = True,
+    def __init__(self, engine, settings: DiscordSettings, *, clock: Clock = utc_now, serve: bool = True,
                  scheduler: bool = True, **options):
         options.setdefault("guild_ready_timeout", settings.guild_ready_timeout)
         # A longer wait comes back as discord.RateLimited: the poster defers the post instead of

@@ -4,9 +4,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
@@ -15,10 +14,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.admin import Directory
 from adapters.slack.install import Installations, InstalledWorkspaces, SingleWorkspace
-from adapters.slack.listeners import Front, register, utc_now
+from adapters.slack.listeners import Front, register
 from adapters.slack.sender import SlackSender
 from adapters.slack.settings import OAUTH, SOCKET, SlackSettings
 from adapters.slack.stale import register_stale
+from bot.clock import Clock, utc_now
 
 RATE_LIMIT_RETRIES = 2
 API_TIMEOUT = 15
@@ -81,7 +81,7 @@ class SlackBundle:
 
 
 def build_slack_app(settings: SlackSettings, engine, mode: str, *, installations: Installations | None = None,
-                    clock: Callable[[], datetime] = utc_now, budget: float = 2.0) -> SlackBundle:
+                    clock: Clock = utc_now, budget: float = 2.0) -> SlackBundle:
     """The bolt app with every listener, and the sender registered on `engine.router` as "slack"."""
     client = make_client(settings, settings.secret("bot_token") if mode != OAUTH else None)
     signing_secret = settings.secret("signing_secret") if mode != SOCKET else ""

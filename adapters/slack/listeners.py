@@ -11,7 +11,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
@@ -22,6 +21,7 @@ from adapters.slack import modals as md
 from adapters.slack.admin import REFUSAL, Directory, Person
 from adapters.slack.home import gather, home_view
 from adapters.slack.sender import SlackSender
+from bot.clock import Clock, utc_now
 from bot.errors import BadInput, QuizError
 from bot.ids import parse_id
 from bot.views import Actor, ScheduleView
@@ -30,10 +30,6 @@ log = logging.getLogger(__name__)
 OOPS = "Something went wrong on my side; please try again in a moment."
 GROUP_USAGE = "Use `/quiz group create <name>`, `join <name>`, `leave`, `list` or `board [week|month|all]`."
 Message = tuple[str, list[dict]]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class SeenEvents:
@@ -57,7 +53,7 @@ class Front:
     engine: object  # bot.engine.Engine
     directory: Directory
     sender: SlackSender
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = utc_now
     budget: float = 2.0  # seconds of work before an ack that must carry a result (modals, field errors)
     revocations: object | None = None  # slack_bolt AsyncTokenRevocationListeners in OAuth mode
 

@@ -9,8 +9,6 @@ parses it (adapters.slack.http_door).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -20,10 +18,10 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack.app import SlackBundle, build_slack_app
 from adapters.slack.http_door import events_app
 from adapters.slack.install import Installations
-from adapters.slack.listeners import utc_now
 from adapters.slack.settings import OAUTH, SOCKET, SlackConfigError, SlackSettings, load_slack_settings
 from adapters.stopping import until_stopped
 from adapters.unreachable import NETWORK_ERRORS, cannot_reach
+from bot.clock import Clock, utc_now
 from bot.metrics import exposition
 
 log = logging.getLogger(__name__)
@@ -41,7 +39,7 @@ class SlackRuntime:
 
     @classmethod
     async def create(cls, engine, store, settings: SlackSettings, mode: str, *,
-                     clock: Callable[[], datetime] = utc_now, budget: float = 2.0) -> SlackRuntime:
+                     clock: Clock = utc_now, budget: float = 2.0) -> SlackRuntime:
         installations = None
         if mode == OAUTH:
             installations = Installations(store.engine, settings.client_id)

@@ -15,7 +15,6 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -23,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import post_message, results_blocks, results_message
 from adapters.slack.install import TokenSource
+from bot.clock import Clock, utc_now
 from bot.errors import QuizError
 from bot.ports import RateLimited, SendError
 from bot.views import PostCard, ResultsView
@@ -46,12 +46,7 @@ HINTS = {
     "account_inactive": "the app was uninstalled or its token revoked",
     "missing_scope": "the app lacks a scope: reinstall it from the manifest",
 }
-Clock = Callable[[], datetime]
 Ref = tuple[str, str, str]  # team id, channel id, message ts
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def send_error(err: Exception) -> SendError:
