@@ -41,7 +41,6 @@ class SchedulerService:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
         self._wake: datetime | None = None  # when a failed or rate-limited send is due again
-        engine.schedules.listeners.append(self.rebuild)
 
     async def start(self) -> list[PostOutcome]:
         self.scheduler.start()

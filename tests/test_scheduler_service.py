@@ -25,6 +25,7 @@ async def timed(store, mini_catalog):
     engine = Engine(store, mini_catalog, router=SenderRouter({"console": sender}))
     clock = Clock(utc(2026, 3, 2, 7, 0))  # a Monday, before the 09:00 Berlin slot
     service = SchedulerService(engine, clock)
+    engine.on_schedules_changed = service.rebuild  # what the runtime wires
     yield engine, service, clock, sender
     await service.stop()
 

@@ -42,16 +42,16 @@ def schedule_spec(channel: str, words: list[str]) -> ScheduleSpec:
                         "shuffle" in flags, open_minutes, channel_name=f"#{channel}")
 
 
-async def _remove(desk, actor, schedule_id, _now):
-    return await desk.remove(actor, schedule_id)
+async def _remove(engine, actor, schedule_id, _now):
+    return await engine.schedule_remove(actor, schedule_id)
 
 
 SCHEDULE_ACTIONS = {
-    "pause": lambda desk, actor, sid, now: desk.set_enabled(actor, sid, False, now),
-    "resume": lambda desk, actor, sid, now: desk.set_enabled(actor, sid, True, now),
+    "pause": lambda engine, actor, sid, now: engine.schedule_set_enabled(actor, sid, False, now),
+    "resume": lambda engine, actor, sid, now: engine.schedule_set_enabled(actor, sid, True, now),
     "remove": _remove,
-    "skip": lambda desk, actor, sid, now: desk.skip_next(actor, sid, now),
-    "post-now": lambda desk, actor, sid, now: desk.post_now(actor, sid, now),
+    "skip": lambda engine, actor, sid, now: engine.schedule_skip_next(actor, sid, now),
+    "post-now": lambda engine, actor, sid, now: engine.schedule_post_now(actor, sid, now),
 }
 
 @dataclass
@@ -202,15 +202,15 @@ class ConsoleSession:
 
     async def cmd_schedule(self, args) -> None:
         sub = args[0].lower() if args else "list"
-        desk, now = self.engine.schedules, self.clock()
+        now = self.clock()
         if sub == "list":
-            return self.say(render.schedules(await desk.list(self.actor, now)))
+            return self.say(render.schedules(await self.engine.schedule_list(self.actor, now)))
         if sub == "add" and len(args) >= 2:
-            view = await desk.create(self.actor, schedule_spec(LOCAL_CHANNEL, args[1:]), now)
+            view = await self.engine.schedule_create(self.actor, schedule_spec(LOCAL_CHANNEL, args[1:]), now)
             return self.say("Scheduled.\n" + render.schedules([view]))
         if sub in SCHEDULE_ACTIONS and len(args) == 2:
             schedule_id = parse_id(args[1], "schedule")
-            result = await SCHEDULE_ACTIONS[sub](desk, self.actor, schedule_id, now)
+            result = await SCHEDULE_ACTIONS[sub](self.engine, self.actor, schedule_id, now)
             return self.say(f"{sub}: {result.status} ({result.local_date})" if hasattr(result, "status")
                             else render.schedules([result]))
         self.say("Use: schedule list | schedule add HH:MM [days] [tz=Zone] [lessons=1,2] [tags=a,b] [shuffle] "

@@ -280,7 +280,7 @@ class QuizInteractions:
         if not interaction.permissions.manage_guild:
             return []
         try:
-            views = await self.engine.schedules.list(self.actor(interaction), self.now())
+            views = await self.engine.schedule_list(self.actor(interaction), self.now())
         except Exception:
             log.exception("interaction %s: schedule autocomplete failed", interaction.id)
             return []
@@ -325,38 +325,38 @@ class QuizInteractions:
                                 shuffle=bool(shuffle), open_minutes=open_minutes,
                                 ping_role=str(ping_role.id) if ping_role else None,
                                 results_in_thread=bool(results_in_thread), channel_name=getattr(channel, "name", "") or "")
-            view = await self.engine.schedules.create(self.actor(interaction), spec, self.now())
+            view = await self.engine.schedule_create(self.actor(interaction), spec, self.now())
             return Reply(content="\n".join(["Schedule created.", *notes]),
                          embeds=[render.schedule_embed(view, f"Schedule #{view.id}")])
         await self.run(interaction, work)
 
     async def schedule_list(self, interaction: Interaction) -> None:
         async def work() -> Reply:
-            return Reply(embeds=[render.schedules_embed(await self.engine.schedules.list(self.actor(interaction), self.now()))])
+            return Reply(embeds=[render.schedules_embed(await self.engine.schedule_list(self.actor(interaction), self.now()))])
         await self.run(interaction, work)
 
     async def schedule_enable(self, interaction: Interaction, schedule_id: int, enabled: bool) -> None:
         async def work() -> Reply:
-            view = await self.engine.schedules.set_enabled(self.actor(interaction), schedule_id, enabled, self.now())
+            view = await self.engine.schedule_set_enabled(self.actor(interaction), schedule_id, enabled, self.now())
             return Reply(content="Schedule resumed." if enabled else "Schedule paused.",
                          embeds=[render.schedule_embed(view, f"Schedule #{view.id}")])
         await self.run(interaction, work)
 
     async def schedule_remove(self, interaction: Interaction, schedule_id: int) -> None:
         async def work() -> Reply:
-            view = await self.engine.schedules.remove(self.actor(interaction), schedule_id)
+            view = await self.engine.schedule_remove(self.actor(interaction), schedule_id)
             return Reply(content=f"Removed schedule #{view.id} (<#{view.channel_id}>). Past answers are kept.")
         await self.run(interaction, work)
 
     async def schedule_post_now(self, interaction: Interaction, schedule_id: int) -> None:
         async def work() -> Reply:
-            outcome = await self.engine.schedules.post_now(self.actor(interaction), schedule_id, self.now())
+            outcome = await self.engine.schedule_post_now(self.actor(interaction), schedule_id, self.now())
             return Reply(content=render.outcome_text(outcome))
         await self.run(interaction, work)
 
     async def schedule_skip(self, interaction: Interaction, schedule_id: int) -> None:
         async def work() -> Reply:
-            view = await self.engine.schedules.skip_next(self.actor(interaction), schedule_id, self.now())
+            view = await self.engine.schedule_skip_next(self.actor(interaction), schedule_id, self.now())
             return Reply(content="The next post will be skipped.", embeds=[render.schedule_embed(view, f"Schedule #{view.id}")])
         await self.run(interaction, work)
 
@@ -367,7 +367,7 @@ class QuizInteractions:
 
     async def content_preview(self, interaction: Interaction, schedule_id: int) -> None:
         async def work() -> Reply:
-            card, view = await self.engine.schedules.preview(self.actor(interaction), schedule_id, self.now())
+            card, view = await self.engine.schedule_preview(self.actor(interaction), schedule_id, self.now())
             heading = f"Next post of schedule #{view.id} ({'#' + view.channel_name if view.channel_name else view.channel_id})"
             return Reply(embeds=[render.question_embed(card, heading=heading)])
         await self.run(interaction, work)

@@ -181,7 +181,7 @@ class Front:
         await client.views_publish(user_id=actor.user_id, view=home_view(data))
 
     async def find_schedule(self, actor: Actor, schedule_id: int) -> ScheduleView | None:
-        return next((s for s in await self.engine.schedules.list(actor, self.clock()) if s.id == schedule_id), None)
+        return next((s for s in await self.engine.schedule_list(actor, self.clock()) if s.id == schedule_id), None)
 
 
 async def reply(respond, message: Message) -> None:
@@ -422,20 +422,19 @@ def register(app: AsyncApp, front: Front) -> None:
                 return md.schedule_view(await engine.lessons(actor), existing)
 
             return await front.open_modal(client, body["trigger_id"], "Edit schedule", build(), started)
-        desk = engine.schedules
         try:
             if verb in ("pause", "resume"):
-                shown = await desk.set_enabled(actor, schedule_id, verb == "resume", now)
+                shown = await engine.schedule_set_enabled(actor, schedule_id, verb == "resume", now)
                 notice = f"{'Resumed' if shown.enabled else 'Paused'} schedule #{shown.id}."
             elif verb == "skip":
-                shown = await desk.skip_next(actor, schedule_id, now)
+                shown = await engine.schedule_skip_next(actor, schedule_id, now)
                 notice = f"Schedule #{shown.id} will skip its next post."
             elif verb == "post":
-                outcome = await desk.post_now(actor, schedule_id, now)
+                outcome = await engine.schedule_post_now(actor, schedule_id, now)
                 notice = ("Posted today's question." if outcome.status == "posted"
                           else f"Posting failed: {outcome.detail or outcome.status}")
             else:
-                shown = await desk.remove(actor, schedule_id)
+                shown = await engine.schedule_remove(actor, schedule_id)
                 notice = f"Removed schedule #{shown.id}. Past answers and streaks stay."
         except QuizError as err:
             notice = str(err)
@@ -458,9 +457,9 @@ def register(app: AsyncApp, front: Front) -> None:
             channel_name, problem = await check_channel(client, form.channel_id or "", front.left(started) / 2)
             if problem:
                 return await ack(response_action="errors", errors={"channel": problem})
-            work = engine.schedules.create(actor, form.spec(channel_name), now)
+            work = engine.schedule_create(actor, form.spec(channel_name), now)
         else:
-            work = engine.schedules.update(actor, parse_id(schedule_id, "schedule"), now, **form.changes())
+            work = engine.schedule_update(actor, parse_id(schedule_id, "schedule"), now, **form.changes())
         saved = await front.submit(ack, client, body, "Schedule", work, started, ok_view=lambda _: None,
                                    field_errors=lambda err: {md.field_for(err, fields): str(err)})
         if saved is not None:
@@ -472,7 +471,7 @@ def register(app: AsyncApp, front: Front) -> None:
         log.info("app uninstalled", extra={"team_id": context.team_id})
         front.directory.forget(context.team_id)
         # No workspace to post into any more: stop its schedules instead of failing every day.
-        await engine.schedules.pause_community("slack", context.team_id, utc_now())
+        await engine.pause_community("slack", context.team_id, utc_now())
         if front.revocations is not None:
             await front.revocations.handle_app_uninstalled_events(context)
 

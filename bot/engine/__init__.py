@@ -14,12 +14,12 @@ from bot.engine import groups as groups_mod
 from bot.engine import leaderboard as board_mod
 from bot.engine import lessons as lessons_mod
 from bot.engine import stats as stats_mod
-from bot.engine.admin import ScheduleDesk
 from bot.engine.answers import AnswerDesk, answer_text, question_card
 from bot.engine.calendar import QuizCalendar
 from bot.engine.group_commit import GroupCommitter
 from bot.engine.identity import CommunityRef, LearnerRef, Readers, community_for, find_learner, find_reader, learner_for
 from bot.engine.posting import Poster, PostingPolicy
+from bot.engine.schedule_desk import Changed, ScheduleDesk
 from bot.errors import NotAllowed, NotFound
 from bot.ids import is_row_id, require_id
 from bot.limits import capped
@@ -33,9 +33,12 @@ from bot.views import (
     GroupView,
     LeaderboardView,
     LessonListing,
+    NextPost,
     PostOutcome,
     PostState,
     QuestionCard,
+    ScheduleSpec,
+    ScheduleView,
     SnippetCard,
     StreakView,
     Verdict,
@@ -116,6 +119,50 @@ class Engine:
             if post is None or post.delivery_id is None:
                 return 0
             return (await session.exec(select(func.count(Answer.id)).where(Answer.delivery_id == post.delivery_id))).one()
+
+    # Schedules (admins; `next_post_time` for learners) ----------------------------
+    @property
+    def on_schedules_changed(self) -> Changed | None:
+        return self.schedules.on_changed
+
+    @on_schedules_changed.setter
+    def on_schedules_changed(self, hook: Changed | None) -> None:
+        """Set by the runtime: awaited after every committed schedule change (the timer rebuilds its jobs)."""
+        self.schedules.on_changed = hook
+
+    async def schedule_create(self, actor: Actor, spec: ScheduleSpec, now: datetime) -> ScheduleView:
+        return await self.schedules.create(actor, spec, now)
+
+    async def schedule_update(self, actor: Actor, schedule_id: int, now: datetime, **changes: object) -> ScheduleView:
+        return await self.schedules.update(actor, schedule_id, now, **changes)
+
+    async def schedule_set_enabled(self, actor: Actor, schedule_id: int, enabled: bool, now: datetime) -> ScheduleView:
+        return await self.schedules.set_enabled(actor, schedule_id, enabled, now)
+
+    async def schedule_remove(self, actor: Actor, schedule_id: int) -> ScheduleView:
+        return await self.schedules.remove(actor, schedule_id)
+
+    async def schedule_list(self, actor: Actor, now: datetime) -> list[ScheduleView]:
+        return await self.schedules.list(actor, now)
+
+    async def schedule_skip_next(self, actor: Actor, schedule_id: int, now: datetime) -> ScheduleView:
+        return await self.schedules.skip_next(actor, schedule_id, now)
+
+    async def schedule_queue(self, actor: Actor, schedule_id: int, question_id: str, now: datetime) -> ScheduleView:
+        return await self.schedules.queue(actor, schedule_id, question_id, now)
+
+    async def schedule_preview(self, actor: Actor, schedule_id: int, now: datetime) -> tuple[QuestionCard, ScheduleView]:
+        return await self.schedules.preview(actor, schedule_id, now)
+
+    async def schedule_post_now(self, actor: Actor, schedule_id: int, now: datetime) -> PostOutcome:
+        return await self.schedules.post_now(actor, schedule_id, now)
+
+    async def next_post_time(self, actor: Actor, now: datetime) -> NextPost | None:
+        return await self.schedules.next_post_time(actor, now)
+
+    async def pause_community(self, platform: str, community_id: str, now: datetime) -> int:
+        """The platform removed the bot (e.g. Slack app_uninstalled): stop posting there."""
+        return await self.schedules.pause_community(platform, community_id, now)
 
     # Scheduled posting: one pass reveals what closed, then posts what is due (with catch-up),
     # so a channel reads yesterday's results before today's question.
