@@ -3,23 +3,19 @@ from __future__ import annotations
 
 import logging
 import shlex
-import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 from rich.console import Console
 
 from adapters.console import render
-from adapters.console.lines import LINE_MAX, read_line, tolerant
-from adapters.console.sender import ConsoleSender
+from adapters.console.lines import LINE_MAX
 from bot.clock import Clock, utc_now
 from bot.engine import Engine
 from bot.engine.identity import USER_ID_MAX, clean_name
 from bot.errors import BadInput, QuizError, StorageUnavailable
 from bot.ids import parse_id
-from bot.scheduler import SchedulerService
 from bot.views import Actor, PostCard, QuestionCard, ScheduleSpec, Verdict
 
 log = logging.getLogger(__name__)
@@ -258,29 +254,3 @@ COMMANDS = {
     "daily": ConsoleSession.cmd_daily, "schedule": ConsoleSession.cmd_schedule,
     "groups": ConsoleSession.cmd_groups, "group": ConsoleSession.cmd_group, "user": ConsoleSession.cmd_user,
 }
-
-
-async def run_console(engine: Engine, user: str, stdin: TextIO = sys.stdin, console: Console | None = None,
-                      clock: Clock = utc_now, log_path: Path | None = None) -> None:
-    console = console or Console()
-    session = ConsoleSession(engine, user, console, clock, log_path)
-    engine.router.register("console", ConsoleSender(console, session.receive_post))
-    timer = SchedulerService(engine, clock)
-    await timer.start()
-    try:
-        await _read_loop(session, console, tolerant(stdin))
-    finally:
-        await timer.stop()
-
-
-async def _read_loop(session: ConsoleSession, console: Console, stdin: TextIO) -> None:
-    interactive = stdin.isatty()
-    session.say(f"[bold]Quiz bot[/bold] — hello {render.escape(session.actor.display_name)}! "
-                "Type 'help' for commands, 'lesson 1' to start.")
-    while not session.done:
-        if interactive:
-            console.print("[bold cyan]>[/bold cyan] ", end="")
-        line = await read_line(stdin)
-        if line is None:
-            break
-        await session.handle(line)

@@ -1,4 +1,5 @@
-"""The Discord client: wires the command tree, the dynamic buttons, the sender and the scheduler together.
+"""The Discord client: wires the command tree, the dynamic buttons and the sender together (the runtime
+registers the sender and runs the scheduler: adapters.discord.door).
 
 One class body (QuizClientMixin) serves both a plain discord.Client and an AutoShardedClient
 (DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS). Several processes may share one database: the engine's
@@ -22,7 +23,6 @@ from adapters.discord.handlers import QuizInteractions
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
 from bot.clock import Clock, utc_now
-from bot.scheduler import SchedulerService
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
@@ -49,8 +49,7 @@ def state_key(application_id: int | None, guild_id: int | None = None) -> str:
 class QuizClientMixin:
     """Mixed into discord.Client or discord.AutoShardedClient (see create_client)."""
 
-    def __init__(self, engine, settings: DiscordSettings, *, clock: Clock = utc_now, serve: bool = True,
-                 scheduler: bool = True, **options):
+    def __init__(self, engine, settings: DiscordSettings, *, clock: Clock = utc_now, serve: bool = True, **options):
         options.setdefault("guild_ready_timeout", settings.guild_ready_timeout)
         # A longer wait comes back as discord.RateLimited: the poster defers the post instead of
         # sleeping past its send timeout (30 s is the least discord.py allows).
@@ -58,12 +57,11 @@ class QuizClientMixin:
         super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(),
                          application_id=settings.application_id, **options)
         self.engine, self.discord_settings, self.clock = engine, settings, clock
-        self.serve, self.run_scheduler = serve, scheduler
+        self.serve = serve
         self.tree = app_commands.CommandTree(self)
         commands_mod.install(self.tree)
-        self.sender = DiscordSender(self, engine, clock, settings.count_interval)
+        self.sender = DiscordSender(self, settings.count_interval)
         self.quiz = QuizInteractions(engine, self.sender, clock)
-        self.scheduler: SchedulerService | None = None
 
     async def setup_hook(self) -> None:
         # Runs after login, before the gateway connects: buttons must be routable from the first event.
@@ -72,13 +70,6 @@ class QuizClientMixin:
             return
         if self.discord_settings.auto_sync:
             await self.sync_if_changed()
-        self.engine.router.register(PLATFORM, self.sender)
-        self.sender.start()
-        if self.run_scheduler:
-            self.scheduler = SchedulerService(self.engine, self.clock)
-            outcomes = await self.scheduler.start()  # catch-up: posts owed while the bot was down
-            if outcomes:
-                log.info("start-up catch-up: %s", ", ".join(f"{o.status} #{o.schedule_id}" for o in outcomes))
 
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
@@ -119,15 +110,6 @@ class QuizClientMixin:
             log.exception("command sync failed; the bot runs with the commands Discord already has")
             return False
         return True
-
-    async def close(self) -> None:
-        if self.scheduler is not None:
-            await self.scheduler.stop()
-        if self.serve:
-            await self.sender.stop()
-            if self.engine.router.for_platform(PLATFORM) is self.sender:
-                self.engine.router.senders.pop(PLATFORM, None)
-        await super().close()
 
 
 class QuizBot(QuizClientMixin, discord.Client):

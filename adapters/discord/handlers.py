@@ -212,8 +212,6 @@ class QuizInteractions:
 
     async def _post_verdict(self, interaction: Interaction, post_id: int, answer: str) -> Reply:
         verdict = await self.engine.answer_post(self.actor(interaction), post_id, answer, self.now())
-        if verdict.status == "new" and interaction.message is not None:
-            self.sender.mark_dirty(post_id, interaction.channel_id or interaction.message.channel.id, interaction.message.id)
         return Reply(embeds=[render.verdict_embed(verdict)])
 
     async def open_post_modal(self, interaction: Interaction, post_id: int) -> None:

@@ -82,7 +82,7 @@ class SlackBundle:
 
 def build_slack_app(settings: SlackSettings, engine, mode: str, *, installations: Installations | None = None,
                     clock: Clock = utc_now, budget: float = 2.0) -> SlackBundle:
-    """The bolt app with every listener, and the sender registered on `engine.router` as "slack"."""
+    """The bolt app with every listener, and the sender the runtime registers for "slack"."""
     client = make_client(settings, settings.secret("bot_token") if mode != OAUTH else None)
     signing_secret = settings.secret("signing_secret") if mode != SOCKET else ""
     revocations = None
@@ -99,11 +99,9 @@ def build_slack_app(settings: SlackSettings, engine, mode: str, *, installations
         with _bolt_env_hidden():
             app = AsyncApp(name="quizbot", client=client, signing_secret=signing_secret, logger=bolt_logger())
         tokens = SingleWorkspace(client)
-    sender = SlackSender(tokens, engine, post_interval=settings.post_interval, count_interval=settings.count_interval,
-                         clock=clock)
+    sender = SlackSender(tokens, post_interval=settings.post_interval, count_interval=settings.count_interval)
     directory = Directory(settings.admin_ids, settings.admin_usergroup, ttl=settings.admin_cache_seconds)
     front = Front(engine, directory, sender, clock, budget, revocations)
     register(app, front)
     register_stale(app, front)  # last: it takes whatever no listener above did
-    engine.router.register("slack", sender)
     return SlackBundle(app, client, sender, front, installations)

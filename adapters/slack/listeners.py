@@ -263,7 +263,6 @@ def register(app: AsyncApp, front: Front) -> None:
     async def post_choice(ack, body, action, client, respond, context):
         await ack()
         _, post_id, choice = action["action_id"].split(":", 2)
-        container = body.get("container") or {}
         try:
             actor, _ = await front.who(client, body, context)
             verdict = await engine.answer_post(actor, parse_id(post_id, "daily question"), choice, front.clock())
@@ -273,10 +272,6 @@ def register(app: AsyncApp, front: Front) -> None:
             log.exception("answering a daily post failed")
             return await reply(respond, bk.notice(OOPS))
         await reply(respond, bk.verdict_message(verdict))
-        if verdict.status == "new":
-            front.sender.answered(parse_id(post_id, "daily question"), actor.community_id, container.get("channel_id") or
-                                  (body.get("channel") or {}).get("id", ""),
-                                  container.get("message_ts") or (body.get("message") or {}).get("ts", ""))
 
     @app.action(re.compile(r"^post_text:\d+$"))
     async def post_text(ack, body, action, client, respond, context):
@@ -302,11 +297,9 @@ def register(app: AsyncApp, front: Front) -> None:
         if not isinstance(meta.get("post"), int):
             return await ack(response_action="update", view=md.note_view("Daily question", OOPS))
         actor, _ = await front.who(client, body, context)
-        verdict = await front.submit(
+        await front.submit(
             ack, client, body, "Daily question", engine.answer_post(actor, meta["post"], text, front.clock()), started,
             ok_view=md.answered_view, field_errors=lambda err: {"answer": str(err)})
-        if verdict is not None and verdict.status == "new":
-            front.sender.answered(meta["post"], actor.community_id, str(meta.get("channel", "")), str(meta.get("ts", "")))
 
     # Study modal: lessons and practice ---------------------------------------------------------------
     async def study_step(client, body, title: str, what: str, step) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy import func, update
@@ -18,6 +19,7 @@ from bot.engine.answers import AnswerDesk, answer_text, question_card
 from bot.engine.calendar import QuizCalendar
 from bot.engine.group_commit import GroupCommitter
 from bot.engine.identity import CommunityRef, LearnerRef, Readers, community_for, find_learner, find_reader, learner_for
+from bot.engine.post_counts import CountsReport, open_post_card
 from bot.engine.posting import Poster, PostingPolicy
 from bot.engine.schedule_desk import Changed, ScheduleDesk
 from bot.errors import NotAllowed, NotFound
@@ -34,6 +36,7 @@ from bot.views import (
     LeaderboardView,
     LessonListing,
     NextPost,
+    PostCard,
     PostOutcome,
     PostState,
     QuestionCard,
@@ -57,6 +60,14 @@ class Engine:
         self.poster = Poster(store, catalog, self.calendar, self.router, policy)
         self.schedules = ScheduleDesk(store, catalog, self.poster, default_timezone)
         self.readers = Readers()
+
+    def set_hooks(self, *, schedules_changed: Changed | None = None, answers_counted: CountsReport | None = None,
+                  post_closing: Callable[[int], Awaitable[None]] | None = None) -> None:
+        """What the runtime is told: after a schedule change commits (the timer rebuilds), after an answer
+        batch commits (the daily posts it answered and their counts), before a post's results replace it."""
+        self.schedules.on_changed = schedules_changed
+        self.committer.on_counted = answers_counted
+        self.poster.revealer.on_closing = post_closing
 
     # Lessons -----------------------------------------------------------------
     async def lessons(self, actor: Actor) -> list[LessonListing]:
@@ -111,6 +122,13 @@ class Engine:
             return None
         return PostState(post.id, post.status, post.closes_at, post.revealed_at is not None, post.message_ref)
 
+    async def open_post_card(self, post_id: int) -> PostCard | None:
+        """A daily post as it was sent, while answers are open; None once revealed (or never posted)."""
+        if not is_row_id(post_id):
+            return None
+        async with self.store.read() as session:
+            return await open_post_card(await session.connection(), self.catalog, post_id)
+
     async def post_answer_count(self, post_id: int) -> int:
         if not is_row_id(post_id):
             return 0
@@ -121,15 +139,6 @@ class Engine:
             return (await session.exec(select(func.count(Answer.id)).where(Answer.delivery_id == post.delivery_id))).one()
 
     # Schedules (admins; `next_post_time` for learners) ----------------------------
-    @property
-    def on_schedules_changed(self) -> Changed | None:
-        return self.schedules.on_changed
-
-    @on_schedules_changed.setter
-    def on_schedules_changed(self, hook: Changed | None) -> None:
-        """Set by the runtime: awaited after every committed schedule change (the timer rebuilds its jobs)."""
-        self.schedules.on_changed = hook
-
     async def schedule_create(self, actor: Actor, spec: ScheduleSpec, now: datetime) -> ScheduleView:
         return await self.schedules.create(actor, spec, now)
 
