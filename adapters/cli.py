@@ -172,19 +172,24 @@ def console(user: str = typer.Option("you", help="your learner name (several nam
             db: Path | None = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)"),
             verbose: bool = VERBOSE) -> None:
     """Take the course in the terminal: no account or token needed."""
-    from adapters.console.session import run_console
+    serve_door("console", db, user=user, verbose=verbose)
 
-    # The session is for the learner: migration and scheduler lines go to a file unless asked for.
-    log_path = None if verbose else configure_logging(to_file=True)
 
-    async def main() -> None:
-        bot_app = await start_app(db)
-        try:
-            await run_console(bot_app.engine, user, log_path=log_path)
-        finally:
-            await bot_app.close()
+def serve_door(platform: str, db: Path | None, *, user: str = "you", http: bool = False, port: int = 3000,
+               verbose: bool = False) -> None:
+    """Run one front door from the registry (adapters.doors) until it ends or is stopped."""
+    from adapters.doors import DOORS, DoorOptions, run_door
 
-    run_async(main())
+    if platform not in DOORS:
+        fail(f"unknown front door '{platform}': use {', '.join(list(DOORS)[:-1])} or {list(DOORS)[-1]}")
+    # A terminal session is for the learner: migration and scheduler lines go to a file unless asked for.
+    log_path = configure_logging(to_file=True) if DOORS[platform].terminal and not verbose else None
+    options = DoorOptions(user=user, http=http, port=port, log_path=log_path)
+    settings = load_settings()
+    if DOORS[platform].terminal:
+        run_async(run_door(platform, settings, db, options))  # Ctrl-C ends the session with a new line
+    else:
+        asyncio.run(run_door(platform, settings, db, options))  # SIGINT/SIGTERM stop it cleanly
 
 
 @app.command("simulate")
@@ -224,17 +229,7 @@ def run(platform: str = typer.Argument("console", help="console | discord | slac
         db: Path | None = typer.Option(None, help="SQLite file (default: DATABASE_URL or data/quizbot.db)"),
         verbose: bool = VERBOSE) -> None:
     """Run the bot on one front door (the terminal by default)."""
-    if platform == "console":
-        return console(user=user, db=db, verbose=verbose)
-    settings = load_settings()
-    if platform == "discord":
-        from adapters.discord.main import run_discord
-        asyncio.run(run_discord(settings, db))
-    elif platform == "slack":
-        from adapters.slack.main import run_slack
-        asyncio.run(run_slack(settings, db, http=http, port=port))
-    else:
-        fail(f"unknown front door '{platform}': use console, discord or slack")
+    serve_door(platform, db, user=user, http=http, port=port, verbose=verbose)
 
 
 @app.command("health")

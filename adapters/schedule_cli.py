@@ -5,7 +5,6 @@ Discord or Slack schedule is claimed here and handed to the running bot of that 
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -13,6 +12,7 @@ from rich.console import Console
 
 from adapters.console import render
 from adapters.console.sender import ConsoleSender
+from bot.clock import utc_now
 from bot.errors import QuizError
 from bot.ids import parse_id
 from bot.ports import require_front_door
@@ -38,7 +38,7 @@ def run_on_engine(db: Path | None, action) -> None:
         console = Console()
         app.engine.router.register("console", ConsoleSender(console))
         try:
-            console.print(await action(app.engine, datetime.now(UTC)))
+            console.print(await action(app.engine, utc_now()))
         except QuizError as err:
             typer.echo(str(err), err=True)
             raise typer.Exit(1) from None
@@ -52,7 +52,7 @@ def run_on_engine(db: Path | None, action) -> None:
 def list_(platform: str = PLATFORM, community: str = COMMUNITY, db: Path | None = DB) -> None:
     """Schedules with their next post time (local and UTC) and how much of the track is left."""
     async def action(engine, now):
-        return render.schedules(await engine.schedules.list(operator(platform, community), now))
+        return render.schedules(await engine.schedule_list(operator(platform, community), now))
     run_on_engine(db, action)
 
 
@@ -72,7 +72,7 @@ def add(channel: str = typer.Option(..., help="channel id (the terminal's channe
                         tuple(x for x in tags.split(",") if x), shuffle, open_minutes, ping_role)
 
     async def action(engine, now):
-        return "created:\n" + render.schedules([await engine.schedules.create(operator(platform, community), spec, now)])
+        return "created:\n" + render.schedules([await engine.schedule_create(operator(platform, community), spec, now)])
     run_on_engine(db, action)
 
 
@@ -93,23 +93,23 @@ def _simple(name: str, doc: str, call):
 
 
 async def _enabled(engine, actor, sid, now, on):
-    return render.schedules([await engine.schedules.set_enabled(actor, sid, on, now)])
+    return render.schedules([await engine.schedule_set_enabled(actor, sid, on, now)])
 
 
 async def _remove(engine, actor, sid, now):
-    view = await engine.schedules.remove(actor, sid)
+    view = await engine.schedule_remove(actor, sid)
     return f"removed schedule #{view.id} ({view.channel_id})"
 
 
 async def _post_now(engine, actor, sid, now):
-    outcome = await engine.schedules.post_now(actor, sid, now)
+    outcome = await engine.schedule_post_now(actor, sid, now)
     if outcome.status == "failed" and actor.platform != "console":
         return f"claimed post #{outcome.post_id}; the running {actor.platform} bot sends it within a minute"
     return f"post #{outcome.post_id}: {outcome.status} {outcome.detail}".strip()
 
 
 async def _skip(engine, actor, sid, now):
-    return render.schedules([await engine.schedules.skip_next(actor, sid, now)])
+    return render.schedules([await engine.schedule_skip_next(actor, sid, now)])
 
 
 _simple("pause", "Stop posting (open questions still close and reveal).", lambda e, a, s, n: _enabled(e, a, s, n, False))

@@ -52,6 +52,9 @@ class SenderRouter:
     def register(self, platform: str, sender: PostSender) -> None:
         self.senders[platform] = sender
 
+    def unregister(self, platform: str) -> None:
+        self.senders.pop(platform, None)
+
     def for_platform(self, platform: str) -> PostSender | None:
         return self.senders.get(platform)
 

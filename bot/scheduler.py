@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,18 +17,14 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.clock import Clock, utc_now
 from bot.engine import Engine
 from bot.engine.posting import earliest_retry
 from bot.timeutil import zone
 from bot.views import PostOutcome
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 MIN_REWAKE = timedelta(seconds=1)
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def post_job_id(local_time: str, weekdays: tuple[str, ...], tz: str) -> str:
@@ -41,12 +36,11 @@ def reveal_job_id(closes_at: datetime) -> str:
 
 
 class SchedulerService:
-    def __init__(self, engine: Engine, clock: Clock = system_clock, safety_seconds: int = 60):
+    def __init__(self, engine: Engine, clock: Clock = utc_now, safety_seconds: int = 60):
         self.engine, self.clock, self.safety_seconds = engine, clock, safety_seconds
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
         self._wake: datetime | None = None  # when a failed or rate-limited send is due again
-        engine.schedules.listeners.append(self.rebuild)
 
     async def start(self) -> list[PostOutcome]:
         self.scheduler.start()

@@ -9,8 +9,8 @@ from rich.console import Console
 from test_console import FakeClock, say, session  # noqa: F401  (fixture)
 
 import adapters.console.session as session_mod
+from adapters.console.door import run_console
 from adapters.console.lines import DRAIN_CHUNK, LINE_MAX
-from adapters.console.session import run_console
 from bot.content.loader import Catalog
 from bot.errors import QuizError
 from bot.limits import NAME_TEXT_MAX

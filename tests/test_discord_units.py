@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from adapters.discord import cogs, components, render
 from adapters.discord.cli import bot_permissions, invite_url
-from adapters.discord.sender import nonce_for, parse_ref, send_error
+from adapters.discord.sender import discord_message_ref, discord_send_error, nonce_for
 from adapters.discord.settings import DiscordConfigError, DiscordSettings, load_discord_settings
 
 PING = re.compile(r"@(everyone|here)|<@[!&]?\d{17,20}>")
@@ -129,19 +129,19 @@ def _http_error(cls, status: int, code: int = 0):
 
 
 def test_send_errors_say_whether_a_retry_can_help():
-    assert not send_error(_http_error(discord.Forbidden, 403, 50013), "posting").retryable
-    assert not send_error(_http_error(discord.NotFound, 404, 10003), "posting").retryable
-    assert not send_error(_http_error(discord.HTTPException, 400, 50035), "posting").retryable
-    assert send_error(_http_error(discord.DiscordServerError, 503), "posting").retryable
-    assert send_error(OSError("connection reset"), "posting").retryable
-    assert "missing permission" in str(send_error(_http_error(discord.Forbidden, 403, 50013), "posting"))
+    assert not discord_send_error(_http_error(discord.Forbidden, 403, 50013), "posting").retryable
+    assert not discord_send_error(_http_error(discord.NotFound, 404, 10003), "posting").retryable
+    assert not discord_send_error(_http_error(discord.HTTPException, 400, 50035), "posting").retryable
+    assert discord_send_error(_http_error(discord.DiscordServerError, 503), "posting").retryable
+    assert discord_send_error(OSError("connection reset"), "posting").retryable
+    assert "missing permission" in str(discord_send_error(_http_error(discord.Forbidden, 403, 50013), "posting"))
 
 
 def test_nonce_and_message_refs():
     token = "0b5e7c1e-7f9e-4a55-9a3c-2f0d8e1b9c11"
     assert nonce_for(token) == nonce_for(token) and len(nonce_for(token)) <= 25
     assert nonce_for(token) != nonce_for(token[::-1]) and nonce_for("") is None
-    assert parse_ref("12:34") == (12, 34) and parse_ref(None) is None and parse_ref("msg-1") is None
+    assert discord_message_ref("12:34") == (12, 34) and discord_message_ref(None) is None and discord_message_ref("msg-1") is None
 
 
 def test_a_verdict_note_replaces_the_wrong_title():

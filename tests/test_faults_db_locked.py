@@ -42,7 +42,7 @@ async def test_an_answer_while_the_database_is_locked(locked, mini_catalog):
     """The learner sees a private notice to try again (no traceback); no answer is stored. Once the lock
     is gone, the same click counts as their first answer."""
     store, lock = locked
-    h = await start_http(Engine(store, mini_catalog), store)
+    h = await start_http(Engine(store, mini_catalog))
     try:
         await schedule(h)
         await post(h)

@@ -20,7 +20,7 @@ CLAIM_TIMEOUT = PostingPolicy().claim_timeout
 
 @pytest_asyncio.fixture
 async def h(store, mini_catalog):
-    harness = await start_http(Engine(store, mini_catalog, policy=PostingPolicy(send_timeout=SEND_TIMEOUT)), store)
+    harness = await start_http(Engine(store, mini_catalog, policy=PostingPolicy(send_timeout=SEND_TIMEOUT)))
     yield harness
     await harness.close()
 
@@ -80,7 +80,7 @@ async def posted_and_answered(h):
     await click(h, message, "b", "U1")
     # The answer count edits the post too (chat.update): let it happen first, or it meets the fault.
     await h.fake.wait_for("chat.update", where=lambda c: "answered so far" in str(c.get("blocks")))
-    await h.runtime.bundle.sender.flush_counts()
+    await h.runtime.live_counts.drain()
     return message
 
 

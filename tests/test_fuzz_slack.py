@@ -38,7 +38,7 @@ study_meta = st.one_of(
 
 @pytest_asyncio.fixture
 async def h(store, mini_catalog):
-    harness = await start_http(Engine(store, mini_catalog), store, admin_user_ids=ADMIN)
+    harness = await start_http(Engine(store, mini_catalog), admin_user_ids=ADMIN)
     yield harness
     await harness.close()
 

@@ -7,7 +7,8 @@ from recording_sender import RecordingSender
 
 from bot.engine import Engine
 from bot.ports import SenderRouter
-from bot.scheduler import SchedulerService, post_job_id, reveal_job_id
+from bot.runtime import Runtime
+from bot.scheduler import post_job_id, reveal_job_id
 from bot.views import ScheduleSpec
 
 
@@ -24,7 +25,7 @@ async def timed(store, mini_catalog):
     sender = RecordingSender()
     engine = Engine(store, mini_catalog, router=SenderRouter({"console": sender}))
     clock = Clock(utc(2026, 3, 2, 7, 0))  # a Monday, before the 09:00 Berlin slot
-    service = SchedulerService(engine, clock)
+    service = Runtime(engine, clock=clock).scheduler  # the runtime wires schedule changes to the timer
     yield engine, service, clock, sender
     await service.stop()
 

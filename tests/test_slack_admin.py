@@ -13,7 +13,7 @@ ADMIN = "U9"
 
 @pytest_asyncio.fixture
 async def h(store, mini_catalog):
-    harness = await start_http(Engine(store, mini_catalog), store, admin_user_ids="U5", admin_usergroup="S1")
+    harness = await start_http(Engine(store, mini_catalog), admin_user_ids="U5", admin_usergroup="S1")
     harness.fake.users[ADMIN] = {"id": ADMIN, "name": "boss", "is_admin": True, "tz": "America/New_York",
                                  "profile": {"display_name": "Boss"}}
     harness.fake.users["U8"] = {"id": "U8", "name": "owner", "is_owner": True, "profile": {"display_name": "Owner"}}

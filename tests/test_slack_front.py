@@ -16,7 +16,7 @@ from bot.engine import Engine
 
 @pytest_asyncio.fixture
 async def h(store, mini_catalog):
-    harness = await start_http(Engine(store, mini_catalog), store)
+    harness = await start_http(Engine(store, mini_catalog))
     yield harness
     await harness.close()
 

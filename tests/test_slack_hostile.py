@@ -27,7 +27,7 @@ JSON = "application/json"
 @pytest_asyncio.fixture
 async def h(store, mini_catalog, caplog):
     caplog.set_level(logging.DEBUG)  # before the app is built: bolt copies the root level into its loggers
-    harness = await start_http(Engine(store, mini_catalog), store)
+    harness = await start_http(Engine(store, mini_catalog))
     yield harness
     await harness.close()
 
@@ -236,7 +236,7 @@ async def test_bolt_never_logs_a_body_it_rejects(h, caplog):
     body = urlencode(leaky_command(h))
     request = AsyncBoltRequest(body=body, headers={"content-type": FORM, "x-slack-signature": "v0=00",
                                                    "x-slack-request-timestamp": str(int(time.time()))})
-    response = await h.runtime.bundle.app.async_dispatch(request)
+    response = await h.door.bundle.app.async_dispatch(request)
     assert response.status == 401
     assert "Invalid request signature" in record_texts(caplog)
     assert_no_secrets(caplog)

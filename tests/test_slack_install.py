@@ -1,4 +1,4 @@
-"""Starting the Slack front door: Socket Mode through `run_slack` (the CLI's entry point), the OAuth
+"""Starting the Slack front door: Socket Mode through `run_door` (the CLI's entry point), the OAuth
 install flow for many workspaces with per-workspace tokens and uninstall clean-up, the settings'
 error messages, and the manifest."""
 from __future__ import annotations
@@ -14,8 +14,8 @@ from fake_slack import FakeSlack, SlackRequests
 from fake_slack.harness import APP_TOKEN, BOT_TOKEN, SECRET, start_http
 from waiting import GUARD, eventually
 
+from adapters.doors import DoorOptions, run_door
 from adapters.slack.install import BOT_SCOPES
-from adapters.slack.main import run_slack
 from adapters.slack.settings import SlackConfigError, SlackSettings
 from bot.engine import Engine
 from bot.settings import Settings
@@ -50,7 +50,7 @@ async def test_socket_mode_connects_and_handles_a_slash_command(clean_env, tmp_p
     clean_env.setenv("SLACK_API_BASE_URL", fake.api_url)
     clean_env.setenv("SLACK_CLIENT_ID", "111.222")  # bolt would turn these into an OAuth app; we don't let it
     clean_env.setenv("SLACK_CLIENT_SECRET", "not-used-in-socket-mode")
-    task = asyncio.create_task(run_slack(Settings(), tmp_path / "quiz.db"))
+    task = asyncio.create_task(run_door("slack", Settings(), tmp_path / "quiz.db", DoorOptions()))
     try:
         await eventually(lambda: fake.sockets or task.done(), "the socket mode connection")
         assert not task.done(), task.exception()
@@ -80,17 +80,17 @@ async def test_socket_mode_connects_and_handles_a_slash_command(clean_env, tmp_p
         await fake.stop()
 
 
-async def test_run_slack_names_missing_variables(clean_env, tmp_path):
+async def test_run_door_slack_names_missing_variables(clean_env, tmp_path):
     with pytest.raises(SystemExit) as exc:
-        await run_slack(Settings(), tmp_path / "quiz.db")
+        await run_door("slack", Settings(), tmp_path / "quiz.db", DoorOptions())
     assert "SLACK_BOT_TOKEN" in str(exc.value) and "SLACK_APP_TOKEN" in str(exc.value)
     clean_env.setenv("SLACK_BOT_TOKEN", "xoxb-secret-value")
     with pytest.raises(SystemExit) as exc:
-        await run_slack(Settings(), tmp_path / "quiz.db", http=True, port=0)
+        await run_door("slack", Settings(), tmp_path / "quiz.db", DoorOptions(http=True, port=0))
     assert "SLACK_SIGNING_SECRET" in str(exc.value) and "xoxb-secret-value" not in str(exc.value)
 
 
-async def test_run_slack_when_slack_cannot_be_reached(clean_env, tmp_path):
+async def test_run_door_slack_when_slack_cannot_be_reached(clean_env, tmp_path):
     import socket
     with socket.socket() as s:  # a loopback port nothing listens on
         s.bind(("127.0.0.1", 0))
@@ -99,7 +99,7 @@ async def test_run_slack_when_slack_cannot_be_reached(clean_env, tmp_path):
     clean_env.setenv("SLACK_APP_TOKEN", APP_TOKEN)
     clean_env.setenv("SLACK_API_BASE_URL", api)
     with pytest.raises(SystemExit) as exc:
-        await run_slack(Settings(), tmp_path / "quiz.db")
+        await run_door("slack", Settings(), tmp_path / "quiz.db", DoorOptions())
     assert str(exc.value) == (f"refusing to start: cannot reach Slack at {api} (ClientConnectorError); "
                               "check the network and SLACK_API_BASE_URL.")
 
@@ -141,7 +141,7 @@ def test_manifest_matches_the_code():
 @pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 async def test_oauth_install_tokens_per_workspace_and_uninstall(store, mini_catalog):
     engine = Engine(store, mini_catalog)
-    h = await start_http(engine, store, mode="oauth", bot_token=None, client_id="111.222", client_secret="cs-secret")
+    h = await start_http(engine, mode="oauth", bot_token=None, client_id="111.222", client_secret="cs-secret")
     try:
         fake = h.fake
         fake.tokens["xoxb-T2"] = "T2"
@@ -162,7 +162,7 @@ async def test_oauth_install_tokens_per_workspace_and_uninstall(store, mini_cata
                 assert resp.status == 200, await resp.text()
         [exchange] = fake.calls_to("oauth.v2.access")
         assert exchange["code"] == "c-1"
-        installations = h.runtime.bundle.installations
+        installations = h.door.bundle.installations
         assert await installations.bot_token("T2") == "xoxb-T2"
 
         # Requests from the new workspace are answered with its own token.
@@ -191,11 +191,11 @@ async def test_oauth_install_tokens_per_workspace_and_uninstall(store, mini_cata
 
 
 async def test_tokens_revoked_forgets_the_bot_token(store, mini_catalog):
-    h = await start_http(Engine(store, mini_catalog), store, mode="oauth", bot_token=None, client_id="111.222",
+    h = await start_http(Engine(store, mini_catalog), mode="oauth", bot_token=None, client_id="111.222",
                          client_secret="cs-secret")
     try:
         from slack_sdk.oauth.installation_store import Installation
-        installations = h.runtime.bundle.installations
+        installations = h.door.bundle.installations
         await installations.store.async_save(Installation(app_id="A1", team_id="T1", user_id="U9", bot_token=BOT_TOKEN,
                                                           bot_id="BBOT", bot_user_id="UBOT", bot_scopes=list(BOT_SCOPES)))
         assert await installations.bot_token("T1") == BOT_TOKEN

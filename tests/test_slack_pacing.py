@@ -64,7 +64,7 @@ async def let_everything_run() -> None:
 def paced_sender(interval: float = 0.3) -> tuple[SlackSender, WireClient, VirtualTime]:
     time = VirtualTime()
     client = WireClient(time)
-    sender = SlackSender(SingleWorkspace(client), engine=None, post_interval=interval)
+    sender = SlackSender(SingleWorkspace(client), post_interval=interval)
     sender.pacer.clock, sender.pacer.sleep = time, time.sleep
     return sender, client, time
 

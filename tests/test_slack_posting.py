@@ -10,12 +10,13 @@ from fake_slack.harness import start_http
 
 from adapters.slack.app import RATE_LIMIT_RETRIES
 from bot.engine import Engine
+from bot.engine.post_counts import PostCount
 from bot.views import ScheduleSpec
 
 
 @pytest_asyncio.fixture
 async def h(store, mini_catalog):
-    harness = await start_http(Engine(store, mini_catalog), store)
+    harness = await start_http(Engine(store, mini_catalog))
     yield harness
     await harness.close()
 
@@ -78,12 +79,13 @@ async def test_scheduled_post_answers_counts_and_reveal(h):
     wrong, _ = await click(h, message, "a", "U2")
     assert "Not quite." in verdict_text(wrong) and "Your answer: 1. The student" in verdict_text(wrong)
     await h.fake.wait_for("chat.update", where=lambda c: "*2* answered so far" in str(c.get("blocks")))
-    await h.runtime.bundle.sender.flush_counts()  # a batch in flight has ended (and nothing new was marked)
+    await h.runtime.live_counts.drain()  # an edit in flight has ended (and no new count was reported)
     counts = h.fake.calls_to("chat.update")
-    assert len(counts) == 2  # one edit per batch, not one per click
-    # A click marked after the batch that already counted it: the count shown is current, so no edit.
-    h.runtime.bundle.sender.answered(outcome.post_id, "T1", "C42", payload["container"]["message_ts"])
-    assert await h.runtime.bundle.sender.flush_counts() == 0
+    assert len(counts) == 2  # one edit per new count, none for the repeats
+    # A count reported again (a batch that committed before the last edit): already shown, so no edit.
+    h.runtime.live_counts.counted([PostCount(outcome.post_id, 2)])
+    await h.runtime.live_counts.drain()
+    assert len(h.fake.calls_to("chat.update")) == 2
 
     outcomes = await h.engine.tick(h.clock.at(9, 1))
     assert [o.status for o in outcomes] == ["revealed"]
@@ -92,7 +94,7 @@ async def test_scheduled_post_answers_counts_and_reveal(h):
     assert not any(b["type"] == "actions" for b in final["blocks"])  # buttons removed
     shown = str(final["blocks"])
     assert "closed" in shown and "*Answer:* 2. The teacher" in shown and "2 answered · 50% right" in shown
-    await h.runtime.bundle.sender.flush_counts()  # any count batch in flight has ended
+    await h.runtime.live_counts.drain()  # any count edit in flight has ended
     assert h.fake.calls_to("chat.update")[-1] is final  # no count update lands after the results
 
     late, _ = await click(h, message, "b", "U3")
@@ -153,7 +155,7 @@ async def test_a_post_still_rate_limited_after_retries_is_deferred_without_spend
 
 
 async def test_posts_to_many_channels_are_paced(store, mini_catalog):
-    h = await start_http(Engine(store, mini_catalog), store, post_interval=0.3)
+    h = await start_http(Engine(store, mini_catalog), post_interval=0.3)
     try:
         for channel in ("C1", "C2", "C3"):
             await schedule(h, channel)
@@ -203,7 +205,7 @@ class HeldEngine(Engine):
 
 async def test_slow_work_still_acks_in_time_and_updates_the_modal_later(store, mini_catalog):
     engine = HeldEngine(store, mini_catalog)
-    h = await start_http(engine, store, budget=0.2)
+    h = await start_http(engine, budget=0.2)
     try:
         sched = await schedule(h)
         await engine.schedules.queue(h.actor("U9", admin=True), sched.id, "mini-loss", h.clock())

@@ -59,7 +59,7 @@ async def test_discord_unknown_modal_is_answered_privately(discord_bot):
 # Slack ------------------------------------------------------------------------------------------------
 @pytest_asyncio.fixture
 async def slack(store, mini_catalog):
-    harness = await start_http(Engine(store, mini_catalog), store)
+    harness = await start_http(Engine(store, mini_catalog))
     yield harness
     await harness.close()
 

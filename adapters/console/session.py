@@ -3,23 +3,19 @@ from __future__ import annotations
 
 import logging
 import shlex
-import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
 
 from rich.console import Console
 
 from adapters.console import render
-from adapters.console.lines import LINE_MAX, read_line, tolerant
-from adapters.console.sender import ConsoleSender
+from adapters.console.lines import LINE_MAX
+from bot.clock import Clock, utc_now
 from bot.engine import Engine
 from bot.engine.identity import USER_ID_MAX, clean_name
 from bot.errors import BadInput, QuizError, StorageUnavailable
 from bot.ids import parse_id
-from bot.scheduler import SchedulerService
 from bot.views import Actor, PostCard, QuestionCard, ScheduleSpec, Verdict
 
 log = logging.getLogger(__name__)
@@ -42,23 +38,17 @@ def schedule_spec(channel: str, words: list[str]) -> ScheduleSpec:
                         "shuffle" in flags, open_minutes, channel_name=f"#{channel}")
 
 
-async def _remove(desk, actor, schedule_id, _now):
-    return await desk.remove(actor, schedule_id)
+async def _remove(engine, actor, schedule_id, _now):
+    return await engine.schedule_remove(actor, schedule_id)
 
 
 SCHEDULE_ACTIONS = {
-    "pause": lambda desk, actor, sid, now: desk.set_enabled(actor, sid, False, now),
-    "resume": lambda desk, actor, sid, now: desk.set_enabled(actor, sid, True, now),
+    "pause": lambda engine, actor, sid, now: engine.schedule_set_enabled(actor, sid, False, now),
+    "resume": lambda engine, actor, sid, now: engine.schedule_set_enabled(actor, sid, True, now),
     "remove": _remove,
-    "skip": lambda desk, actor, sid, now: desk.skip_next(actor, sid, now),
-    "post-now": lambda desk, actor, sid, now: desk.post_now(actor, sid, now),
+    "skip": lambda engine, actor, sid, now: engine.schedule_skip_next(actor, sid, now),
+    "post-now": lambda engine, actor, sid, now: engine.schedule_post_now(actor, sid, now),
 }
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
 
 @dataclass
 class LessonPlace:
@@ -70,7 +60,7 @@ class LessonPlace:
 
 
 class ConsoleSession:
-    def __init__(self, engine: Engine, user: str, console: Console, clock: Clock = system_clock,
+    def __init__(self, engine: Engine, user: str, console: Console, clock: Clock = utc_now,
                  log_path: Path | None = None):
         self.engine, self.console, self.clock, self.log_path = engine, console, clock, log_path
         self.actor = self._actor(user)
@@ -208,15 +198,15 @@ class ConsoleSession:
 
     async def cmd_schedule(self, args) -> None:
         sub = args[0].lower() if args else "list"
-        desk, now = self.engine.schedules, self.clock()
+        now = self.clock()
         if sub == "list":
-            return self.say(render.schedules(await desk.list(self.actor, now)))
+            return self.say(render.schedules(await self.engine.schedule_list(self.actor, now)))
         if sub == "add" and len(args) >= 2:
-            view = await desk.create(self.actor, schedule_spec(LOCAL_CHANNEL, args[1:]), now)
+            view = await self.engine.schedule_create(self.actor, schedule_spec(LOCAL_CHANNEL, args[1:]), now)
             return self.say("Scheduled.\n" + render.schedules([view]))
         if sub in SCHEDULE_ACTIONS and len(args) == 2:
             schedule_id = parse_id(args[1], "schedule")
-            result = await SCHEDULE_ACTIONS[sub](desk, self.actor, schedule_id, now)
+            result = await SCHEDULE_ACTIONS[sub](self.engine, self.actor, schedule_id, now)
             return self.say(f"{sub}: {result.status} ({result.local_date})" if hasattr(result, "status")
                             else render.schedules([result]))
         self.say("Use: schedule list | schedule add HH:MM [days] [tz=Zone] [lessons=1,2] [tags=a,b] [shuffle] "
@@ -264,29 +254,3 @@ COMMANDS = {
     "daily": ConsoleSession.cmd_daily, "schedule": ConsoleSession.cmd_schedule,
     "groups": ConsoleSession.cmd_groups, "group": ConsoleSession.cmd_group, "user": ConsoleSession.cmd_user,
 }
-
-
-async def run_console(engine: Engine, user: str, stdin: TextIO = sys.stdin, console: Console | None = None,
-                      clock: Clock = system_clock, log_path: Path | None = None) -> None:
-    console = console or Console()
-    session = ConsoleSession(engine, user, console, clock, log_path)
-    engine.router.register("console", ConsoleSender(console, session.receive_post))
-    timer = SchedulerService(engine, clock)
-    await timer.start()
-    try:
-        await _read_loop(session, console, tolerant(stdin))
-    finally:
-        await timer.stop()
-
-
-async def _read_loop(session: ConsoleSession, console: Console, stdin: TextIO) -> None:
-    interactive = stdin.isatty()
-    session.say(f"[bold]Quiz bot[/bold] — hello {render.escape(session.actor.display_name)}! "
-                "Type 'help' for commands, 'lesson 1' to start.")
-    while not session.done:
-        if interactive:
-            console.print("[bold cyan]>[/bold cyan] ", end="")
-        line = await read_line(stdin)
-        if line is None:
-            break
-        await session.handle(line)

@@ -69,11 +69,11 @@ async def simulate(engine: Engine, console: Console, days: int, learner_count: i
     engine.router.register("console", sender)
     admin = Actor("console", "simulation", "operator", "Operator", is_admin=True, community_name="simulation")
     await engine.set_timezone(admin, timezone, start)
-    schedule = await engine.schedules.create(admin, ScheduleSpec("sim-channel", "09:00", weekdays), start)
+    schedule = await engine.schedule_create(admin, ScheduleSpec("sim-channel", "09:00", weekdays), start)
     people = learners(learner_count, rng)
     now = start
     while len(sender.posts) < days:
-        next_utc = (await engine.schedules.list(admin, now))[0].next_utc
+        next_utc = (await engine.schedule_list(admin, now))[0].next_utc
         if next_utc is None:  # an enabled daily schedule always has a next post
             raise RuntimeError("the simulated schedule has no next post")
         now = next_utc
@@ -88,7 +88,7 @@ async def simulate(engine: Engine, console: Console, days: int, learner_count: i
                 continue
             when = now + timedelta(minutes=rng.randint(1, 480))
             await engine.answer_post(person.actor, card.post_id, answer_for(question, rng.random() < person.skill, rng), when)
-    await engine.schedules.set_enabled(admin, schedule.id, False, now)  # end of the run: reveal, post no more
+    await engine.schedule_set_enabled(admin, schedule.id, False, now)  # end of the run: reveal, post no more
     last_close = (await engine.post_question(sender.posts[-1].post_id)).closes_at or now + timedelta(days=1)
     await engine.tick(max(last_close, now + timedelta(minutes=1)))
     end = now + timedelta(hours=12)

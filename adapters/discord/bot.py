@@ -1,4 +1,5 @@
-"""The Discord client: wires the command cogs, the dynamic buttons, the sender and the scheduler together.
+"""The Discord client: wires the command cogs, the dynamic buttons and the sender together (the runtime
+registers the sender and runs the scheduler: adapters.discord.door).
 
 One class body (QuizClientMixin) serves both a commands.Bot and an AutoShardedBot
 (DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS); a Bot only so the cogs load the idiomatic way (see cogs/).
@@ -12,8 +13,6 @@ the bot never syncs blindly on start or in on_ready.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 import discord
 import yarl
@@ -22,16 +21,11 @@ from discord.ext import commands
 from adapters.discord import cogs, components
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
-from bot.scheduler import SchedulerService
+from bot.clock import Clock, utc_now
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 PLATFORM = "discord"
 RATE_LIMIT_SLEEP_MAX = 30.0  # seconds discord.py may sleep on a 429 before raising RateLimited
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def intents() -> discord.Intents:
@@ -54,8 +48,7 @@ def state_key(application_id: int | None, guild_id: int | None = None) -> str:
 class QuizClientMixin:
     """Mixed into discord.Client or discord.AutoShardedClient (see create_client)."""
 
-    def __init__(self, engine, settings: DiscordSettings, *, clock: Clock = system_clock, serve: bool = True,
-                 scheduler: bool = True, **options):
+    def __init__(self, engine, settings: DiscordSettings, *, clock: Clock = utc_now, serve: bool = True, **options):
         options.setdefault("guild_ready_timeout", settings.guild_ready_timeout)
         # A longer wait comes back as discord.RateLimited: the poster defers the post instead of
         # sleeping past its send timeout (30 s is the least discord.py allows).
@@ -65,9 +58,8 @@ class QuizClientMixin:
                          allowed_mentions=discord.AllowedMentions.none(), application_id=settings.application_id,
                          **options)
         self.engine, self.discord_settings, self.clock = engine, settings, clock
-        self.serve, self.run_scheduler = serve, scheduler
-        self.sender = DiscordSender(self, engine, clock, settings.count_interval)
-        self.scheduler: SchedulerService | None = None
+        self.serve = serve
+        self.sender = DiscordSender(self, settings.count_interval)
 
     async def setup_hook(self) -> None:
         # Runs after login, before the gateway connects: commands and buttons must be routable from the first event.
@@ -77,13 +69,6 @@ class QuizClientMixin:
             return
         if self.discord_settings.auto_sync:
             await self.sync_if_changed()
-        self.engine.router.register(PLATFORM, self.sender)
-        self.sender.start()
-        if self.run_scheduler:
-            self.scheduler = SchedulerService(self.engine, self.clock)
-            outcomes = await self.scheduler.start()  # catch-up: posts owed while the bot was down
-            if outcomes:
-                log.info("start-up catch-up: %s", ", ".join(f"{o.status} #{o.schedule_id}" for o in outcomes))
 
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
@@ -111,15 +96,6 @@ class QuizClientMixin:
             log.exception("command sync failed; the bot runs with the commands Discord already has")
             return False
         return True
-
-    async def close(self) -> None:
-        if self.scheduler is not None:
-            await self.scheduler.stop()
-        if self.serve:
-            await self.sender.stop()
-            if self.engine.router.for_platform(PLATFORM) is self.sender:
-                self.engine.router.senders.pop(PLATFORM, None)
-        await super().close()
 
 
 class QuizBot(QuizClientMixin, commands.Bot):

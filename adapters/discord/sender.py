@@ -1,4 +1,4 @@
-"""The engine's PostSender for Discord: send the daily post, keep its answer count fresh, reveal at close.
+"""The engine's PostSender for Discord: send the daily post, show its answer count, reveal at close.
 
 Everything goes over REST with channel and message ids (no cache needed), so any shard process can
 post or reveal for any guild. Failures become SendError: retryable unless trying again cannot help
@@ -6,11 +6,8 @@ post or reveal for any guild. Failures become SendError: retryable unless trying
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -21,7 +18,7 @@ from bot.ports import RateLimited, SendError
 from bot.views import PostCard, ResultsView
 
 if TYPE_CHECKING:
-    from bot.engine import Engine
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +31,8 @@ def nonce_for(post_nonce: str) -> str | None:
     return hashlib.sha256(post_nonce.encode()).hexdigest()[:25] if post_nonce else None
 
 
-def parse_ref(ref: str | None) -> tuple[int, int] | None:
+def discord_message_ref(ref: str | None) -> tuple[int, int] | None:
+    """'channel id:message id' → both as ints; None if the reference is not Discord's."""
     try:
         channel_id, message_id = (ref or "").split(":")
         return int(channel_id), int(message_id)
@@ -42,7 +40,8 @@ def parse_ref(ref: str | None) -> tuple[int, int] | None:
         return None
 
 
-def send_error(err: Exception, what: str) -> SendError:
+def discord_send_error(err: Exception, what: str) -> SendError:
+    """discord.py's exception → SendError: RateLimited on a 429, not retryable when waiting cannot help."""
     if isinstance(err, discord.RateLimited):  # longer than the client will sleep (bot.RATE_LIMIT_SLEEP_MAX)
         return RateLimited(f"{what}: Discord rate limit, retry in {err.retry_after:.0f} s", err.retry_after)
     if isinstance(err, discord.HTTPException) and err.status == 429:  # still limited after discord.py's retries
@@ -59,13 +58,8 @@ def send_error(err: Exception, what: str) -> SendError:
 
 
 class DiscordSender:
-    def __init__(self, client: discord.Client, engine: Engine, clock: Callable[[], datetime], count_interval: float = 10.0):
-        self.client, self.engine, self.clock, self.count_interval = client, engine, clock, count_interval
-        self.dirty: dict[int, tuple[int, int]] = {}  # post id → (channel id, message id) whose count changed
-        self.closed: set[int] = set()  # revealed here: never touch their count again
-        self.shown: dict[int, int] = {}  # post id → the count its message shows now
-        self._lock = asyncio.Lock()
-        self._task: asyncio.Task | None = None
+    def __init__(self, client: discord.Client, count_interval: float = 10.0):
+        self.client, self.count_interval = client, count_interval
 
     def _channel(self, channel_id: int) -> discord.PartialMessageable:
         return self.client.get_partial_messageable(channel_id)
@@ -80,16 +74,12 @@ class DiscordSender:
                 content=content, embed=render.post_embed(card.question), view=components.post_view(card.post_id, card.question),
                 allowed_mentions=mentions, nonce=nonce_for(card.nonce))
         except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError) as err:
-            raise send_error(err, f"posting in channel {card.channel_id}") from err
+            raise discord_send_error(err, f"posting in channel {card.channel_id}") from err
         log.info("daily post sent", extra={"post_id": card.post_id, "channel_id": card.channel_id, "message_id": message.id})
         return f"{message.channel.id}:{message.id}"
 
     async def post_results(self, card: PostCard, results: ResultsView) -> str | None:
-        async with self._lock:  # a count edit in flight finishes first; none starts after this
-            self.closed.add(card.post_id)
-            self.dirty.pop(card.post_id, None)
-            self.shown.pop(card.post_id, None)
-        ref = parse_ref(card.message_ref)
+        ref = discord_message_ref(card.message_ref)
         try:
             if ref is None:  # nothing to edit (should not happen): announce the results on their own
                 return await self._send_results(int(card.channel_id), card, results)
@@ -107,7 +97,7 @@ class DiscordSender:
                 return await self._send_results(channel_id, card, results)
             return None
         except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError, ValueError) as err:
-            raise send_error(err, f"revealing post {card.post_id}") from err
+            raise discord_send_error(err, f"revealing post {card.post_id}") from err
 
     async def _send_results(self, channel_id: int, card: PostCard, results: ResultsView) -> str:
         sent = await self._channel(channel_id).send(embed=render.results_embed(results, card.question),
@@ -129,55 +119,14 @@ class DiscordSender:
         sent = await thread.send(embed=render.results_embed(results, card.question), allowed_mentions=render.NO_PINGS)
         return f"{thread_id}:{sent.id}"
 
-    # Live answer counts: batched, one edit per post per interval ----------------------
-    def mark_dirty(self, post_id: int, channel_id: int, message_id: int) -> None:
-        if post_id not in self.closed:
-            self.dirty[post_id] = (channel_id, message_id)
-
-    async def flush_counts(self) -> int:
-        """Edit each post whose count changed since the last pass, once. Returns how many were edited."""
-        edited = 0
-        async with self._lock:
-            batch, self.dirty = self.dirty, {}
-            for post_id, (channel_id, message_id) in batch.items():
-                if post_id in self.closed:
-                    continue
-                try:
-                    card = await self.engine.post_question(post_id)
-                    if card.closes_at is not None and self.clock() >= card.closes_at:
-                        continue  # closing: the reveal owns the message now
-                    count = await self.engine.post_answer_count(post_id)
-                    if self.shown.get(post_id) == count:
-                        continue  # an answer marked after the last pass had already counted it
-                    await self._channel(channel_id).get_partial_message(message_id).edit(
-                        embed=render.post_embed(card, answers=count), allowed_mentions=render.NO_PINGS)
-                    self.shown[post_id] = count
-                    edited += 1
-                except Exception:
-                    log.warning("answer count edit failed", extra={"post_id": post_id}, exc_info=True)
-        return edited
-
-    async def _count_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.count_interval)
-            try:
-                await self.flush_counts()
-            except Exception:
-                log.exception("answer count pass failed")
-
-    def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._count_loop(), name="quiz-answer-counts")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
-            self._task = None
+    # Live answer counts (bot.services.live_counts decides when) ---------------------------
+    async def show_answer_count(self, card: PostCard, count: int) -> None:
+        ref = discord_message_ref(card.message_ref)
+        if ref is None:
+            return
+        channel_id, message_id = ref
         try:
-            await asyncio.wait_for(self.flush_counts(), 5)  # last counts before going away
-        except Exception:
-            log.warning("final answer count pass failed", exc_info=True)
+            await self._channel(channel_id).get_partial_message(message_id).edit(
+                embed=render.post_embed(card.question, answers=count), allowed_mentions=render.NO_PINGS)
+        except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError) as err:
+            raise discord_send_error(err, f"showing the answer count of post {card.post_id}") from err

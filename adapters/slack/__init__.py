@@ -1,4 +1,4 @@
 """The Slack front door (slack-bolt AsyncApp): `/quiz`, daily posts, modals, App Home, OAuth install.
 
-Entry point: `adapters.slack.main.run_slack`, wired to `quizbot run slack [--http --port N]`.
+Entry point: `adapters.slack.main.open_slack_door` (registered in adapters/doors.py), run by `quizbot run slack [--http --port N]`.
 """

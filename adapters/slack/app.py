@@ -4,9 +4,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
@@ -16,9 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.admin import Directory
 from adapters.slack.install import Installations, InstalledWorkspaces, SingleWorkspace
 from adapters.slack.listeners import register
-from adapters.slack.listeners.front import Front, utc_now
+from adapters.slack.listeners.front import Front
 from adapters.slack.sender import SlackSender
 from adapters.slack.settings import OAUTH, SOCKET, SlackSettings
+from bot.clock import Clock, utc_now
 
 RATE_LIMIT_RETRIES = 2
 API_TIMEOUT = 15
@@ -81,8 +81,8 @@ class SlackBundle:
 
 
 def build_slack_app(settings: SlackSettings, engine, mode: str, *, installations: Installations | None = None,
-                    clock: Callable[[], datetime] = utc_now, budget: float = 2.0) -> SlackBundle:
-    """The bolt app with every listener, and the sender registered on `engine.router` as "slack"."""
+                    clock: Clock = utc_now, budget: float = 2.0) -> SlackBundle:
+    """The bolt app with every listener, and the sender the runtime registers for "slack"."""
     client = make_client(settings, settings.secret("bot_token") if mode != OAUTH else None)
     signing_secret = settings.secret("signing_secret") if mode != SOCKET else ""
     revocations = None
@@ -99,10 +99,8 @@ def build_slack_app(settings: SlackSettings, engine, mode: str, *, installations
         with _bolt_env_hidden():
             app = AsyncApp(name="quizbot", client=client, signing_secret=signing_secret, logger=bolt_logger())
         tokens = SingleWorkspace(client)
-    sender = SlackSender(tokens, engine, post_interval=settings.post_interval, count_interval=settings.count_interval,
-                         clock=clock)
+    sender = SlackSender(tokens, post_interval=settings.post_interval, count_interval=settings.count_interval)
     directory = Directory(settings.admin_ids, settings.admin_usergroup, ttl=settings.admin_cache_seconds)
     front = Front(engine, directory, sender, clock, budget, revocations)
     register(app, front)
-    engine.router.register("slack", sender)
     return SlackBundle(app, client, sender, front, installations)

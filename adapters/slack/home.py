@@ -36,8 +36,8 @@ async def gather(engine, actor: Actor, now: datetime, notice: str | None = None)
     streak = await engine.streak(actor, now)
     board = await engine.leaderboard(actor, now, "all")
     group = next((g for g in await engine.groups(actor) if g.is_mine), None)
-    next_question = await engine.schedules.next_post_time(actor, now)
-    schedules = await engine.schedules.list(actor, now) if actor.is_admin else []
+    next_question = await engine.next_post_time(actor, now)
+    schedules = await engine.schedule_list(actor, now) if actor.is_admin else []
     return HomeData(actor, streak, board, group, next_question, schedules, notice)
 
 

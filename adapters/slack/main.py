@@ -1,4 +1,4 @@
-"""`quizbot run slack [--http --port N]`: the Slack front door and the scheduler on one event loop.
+"""`quizbot run slack [--http --port N]`: the Slack front door (the runtime runs the scheduler beside it).
 
 Socket Mode (default) connects out to Slack with `connect_async()` (not `start_async()`, which
 would sleep forever and leave no room for the scheduler). HTTP mode serves the Events API,
@@ -8,46 +8,62 @@ parses it (adapters.slack.http_door).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
+from adapters.doors import DoorOptions
 from adapters.slack.app import SlackBundle, build_slack_app
 from adapters.slack.http_door import events_app
 from adapters.slack.install import Installations
-from adapters.slack.listeners.front import utc_now
+from adapters.slack.sender import SlackSender
 from adapters.slack.settings import OAUTH, SOCKET, SlackConfigError, SlackSettings, load_slack_settings
-from adapters.stopping import until_stopped
 from adapters.unreachable import NETWORK_ERRORS, cannot_reach
 from bot.metrics import exposition
+from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
-class SlackRuntime:
-    """The running front door: the bolt app plus its transport (a socket or an HTTP server)."""
+class SlackDoor:
+    """The bolt app plus its transport: a Socket Mode connection, or (http and OAuth modes) an HTTP server on `port`."""
 
-    def __init__(self, bundle: SlackBundle, settings: SlackSettings, mode: str):
-        self.bundle, self.settings, self.mode = bundle, settings, mode
+    name = "slack"
+
+    def __init__(self, settings: SlackSettings, mode: str, *, port: int | None = None, host: str = "0.0.0.0",
+                 budget: float = 2.0):
+        self.settings, self.mode, self.host, self.budget = settings, mode, host, budget
+        self.bundle: SlackBundle | None = None
+        self.sender: SlackSender | None = None
         self.socket: AsyncSocketModeHandler | None = None
         self.runner: web.AppRunner | None = None
-        self.port: int | None = None
+        self.port = port
+        self._stopped = asyncio.Event()
 
-    @classmethod
-    async def create(cls, engine, store, settings: SlackSettings, mode: str, *,
-                     clock: Callable[[], datetime] = utc_now, budget: float = 2.0) -> SlackRuntime:
+    async def start(self, runtime: Runtime) -> None:
         installations = None
-        if mode == OAUTH:
-            installations = Installations(store.engine, settings.client_id)
+        if self.mode == OAUTH:
+            installations = Installations(runtime.engine.store.engine, self.settings.client_id)
             await installations.create_tables()
-        bundle = build_slack_app(settings, engine, mode, installations=installations, clock=clock, budget=budget)
-        return cls(bundle, settings, mode)
+        self.bundle = build_slack_app(self.settings, runtime.engine, self.mode, installations=installations,
+                                      clock=runtime.clock, budget=self.budget)
+        self.sender = self.bundle.sender
+        try:
+            if self.mode != OAUTH:
+                await self.check_token()
+            if self.mode == SOCKET:
+                await self.start_socket()
+            else:
+                await self.start_http(self.port if self.port is not None else 3000, self.host)
+        except SlackConfigError as err:
+            raise SystemExit(f"refusing to start: {err}") from None
+
+    async def wait(self) -> None:
+        await self._stopped.wait()  # the transports run on their own; only stop() ends the door
 
     async def check_token(self) -> dict:
         """auth.test with the single workspace's bot token: fail at start, not at the first click."""
@@ -80,7 +96,6 @@ class SlackRuntime:
         site = web.TCPSite(self.runner, host, port)
         await site.start()
         self.port = self.runner.addresses[0][1] if self.runner.addresses else port
-        self.bundle.sender.start()
         log.info("slack http mode listening", extra={"port": self.port, "oauth": self.mode == OAUTH})
         return self.port
 
@@ -93,62 +108,26 @@ class SlackRuntime:
                                    "connections:write scope and Socket Mode turned on.") from None
         except NETWORK_ERRORS as err:
             raise SlackConfigError(f"cannot open the Socket Mode connection ({type(err).__name__}).") from None
-        self.bundle.sender.start()
         log.info("slack socket mode connected")
 
     async def stop(self) -> None:
-        await self.bundle.sender.stop()
+        self._stopped.set()
         if self.socket is not None:
             await self.socket.close_async()
             self.socket = None
         if self.runner is not None:
             await self.runner.cleanup()
             self.runner = None
-        session = getattr(self.bundle.client, "session", None)
+        session = getattr(self.bundle.client, "session", None) if self.bundle is not None else None
         if session is not None and not session.closed:
             await session.close()
 
 
-def _configure_logging(level: str) -> None:
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=getattr(logging, str(level).upper(), logging.INFO),
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
-async def run_slack(settings, db_path: Path | None, http: bool = False, port: int = 3000) -> None:
-    """Run the Slack front door until SIGINT/SIGTERM (or cancellation)."""
-    from bot.app import StartupError, start_app
-    from bot.scheduler import SchedulerService
-
-    _configure_logging(getattr(settings, "log_level", "INFO"))
+def open_slack_door(options: DoorOptions) -> SlackDoor:
+    """Configuration problems stop here, before the database is opened."""
     try:
         slack = load_slack_settings()
-        mode = slack.check(http)
+        mode = slack.check(options.http)
     except SlackConfigError as err:
         raise SystemExit(f"refusing to start: {err}") from None
-    try:
-        bot_app = await start_app(settings, db_path)
-    except StartupError as err:
-        raise SystemExit(f"refusing to start: {err}") from None
-    runtime: SlackRuntime | None = None
-    scheduler = None
-    try:
-        runtime = await SlackRuntime.create(bot_app.engine, bot_app.store, slack, mode)
-        if mode != OAUTH:
-            await runtime.check_token()
-        if mode == SOCKET:
-            await runtime.start_socket()
-        else:
-            await runtime.start_http(port)
-        scheduler = SchedulerService(bot_app.engine)
-        await scheduler.start()
-        await until_stopped()
-    except SlackConfigError as err:
-        raise SystemExit(f"refusing to start: {err}") from None
-    finally:
-        if scheduler is not None:
-            await scheduler.stop()
-        if runtime is not None:
-            await runtime.stop()
-        await bot_app.close()
+    return SlackDoor(slack, mode, port=options.port if options.http else None)

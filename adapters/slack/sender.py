@@ -1,21 +1,17 @@
 """The Slack PostSender: daily posts, their answer counts, and the reveal.
 
-- Posts to many channels are paced per workspace (`post_interval` seconds apart); a 429 is
+- Posts to many channels are spaced per workspace (`post_interval` seconds apart); a 429 is
   retried by slack_sdk's rate-limit handler on the client (Retry-After honoured).
-- Answer counts are not written on every click: clicks mark a post, and a background loop
-  edits each marked post at most once per `count_interval` seconds (chat.update), with the
-  count read from the engine.
-- The reveal takes the post's lock, so a count update can never land after the results.
+- Answer counts are edited in (chat.update) when bot.services.live_counts asks, at most once per
+  `count_interval` seconds per post; it also keeps them from landing after the results.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -23,7 +19,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import post_message, results_blocks, results_message
 from adapters.slack.install import TokenSource
-from bot.errors import QuizError
 from bot.ports import RateLimited, SendError
 from bot.views import PostCard, ResultsView
 
@@ -46,15 +41,9 @@ HINTS = {
     "account_inactive": "the app was uninstalled or its token revoked",
     "missing_scope": "the app lacks a scope: reinstall it from the manifest",
 }
-Clock = Callable[[], datetime]
-Ref = tuple[str, str, str]  # team id, channel id, message ts
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def send_error(err: Exception) -> SendError:
+def slack_send_error(err: Exception) -> SendError:
     """Slack's answer → SendError; `retryable` False when waiting cannot fix it."""
     if isinstance(err, SlackApiError):
         code = str(err.response.get("error") or "") if err.response is not None else ""
@@ -69,14 +58,15 @@ def send_error(err: Exception) -> SendError:
     return SendError(f"cannot reach Slack: {type(err).__name__}", retryable=True)
 
 
-def parse_ref(ref: str | None) -> tuple[str, str] | None:
+def slack_message_ref(ref: str | None) -> tuple[str, str] | None:
+    """'channel id:message ts' → both; None if the reference is not Slack's."""
     if not ref or ":" not in ref:
         return None
     channel, ts = ref.split(":", 1)
     return (channel, ts) if channel and ts else None
 
 
-class Pacer:
+class WorkspaceSpacing:
     """Sends to one key (a workspace) one at a time, each starting `interval` seconds after the one
     before it was answered. The turn covers the request itself: pacing only the moment a send may
     start let a request slow on the wire reach Slack right next to the one allowed to start after it."""
@@ -105,27 +95,15 @@ class Pacer:
 
 
 class SlackSender:
-    def __init__(self, tokens: TokenSource, engine, *, post_interval: float = 1.0, count_interval: float = 5.0,
-                 clock: Clock = utc_now):
-        self.tokens, self.engine, self.clock = tokens, engine, clock
-        self.pacer = Pacer(post_interval)
-        self.count_interval = count_interval
-        self._pending: dict[int, Ref] = {}
-        self._closed: OrderedDict[int, None] = OrderedDict()
-        self._shown: dict[int, int] = {}  # post id → the count its message shows now
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._task: asyncio.Task | None = None
-        self._wake = asyncio.Event()
-        self._flushing = asyncio.Lock()
+    def __init__(self, tokens: TokenSource, *, post_interval: float = 1.0, count_interval: float = 5.0):
+        self.tokens, self.count_interval = tokens, count_interval
+        self.pacer = WorkspaceSpacing(post_interval)
 
     async def _client(self, team_id: str) -> AsyncWebClient:
         client = await self.tokens.client_for(team_id)
         if client is None:
             raise SendError(f"the Slack app is not installed in workspace {team_id[:32]}", retryable=False)
         return client
-
-    def _lock(self, post_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(post_id, asyncio.Lock())
 
     # PostSender ------------------------------------------------------------------------------
     async def post_question(self, card: PostCard) -> str:
@@ -138,20 +116,18 @@ class SlackSender:
                     metadata={"event_type": "quiz_post", "event_payload": {"post_id": card.post_id,
                                                                            "claim": card.claim_token}})
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as err:
-            raise send_error(err) from None
+            raise slack_send_error(err) from None
         return f"{resp['channel']}:{resp['ts']}"
 
     async def post_results(self, card: PostCard, results: ResultsView) -> str | None:
-        where = parse_ref(card.message_ref)
+        where = slack_message_ref(card.message_ref)
         if where is None:
             raise SendError(f"post {card.post_id} has no Slack message to close", retryable=False)
         channel, ts = where
         client = await self._client(card.community_id)
-        async with self._lock(card.post_id):
-            self._mark_closed(card.post_id)
-            text, blocks = results_message(card.question, results, in_thread=card.results_in_thread)
-            async with self.pacer.turn(card.community_id):  # one turn: the edit and its thread message
-                return await self._close(client, card, results, channel, ts, text, blocks)
+        text, blocks = results_message(card.question, results, in_thread=card.results_in_thread)
+        async with self.pacer.turn(card.community_id):  # one turn: the edit and its thread message
+            return await self._close(client, card, results, channel, ts, text, blocks)
 
     @staticmethod
     async def _close(client: AsyncWebClient, card: PostCard, results: ResultsView, channel: str, ts: str,
@@ -162,85 +138,27 @@ class SlackSender:
             if err.response is not None and err.response.get("error") == "message_not_found":
                 log.warning("the post was deleted; nothing to close", extra={"post_id": card.post_id})
                 return None
-            raise send_error(err) from None
+            raise slack_send_error(err) from None
         except (TimeoutError, aiohttp.ClientError) as err:
-            raise send_error(err) from None
+            raise slack_send_error(err) from None
         if not card.results_in_thread:
             return None
         try:
             resp = await client.chat_postMessage(channel=channel, thread_ts=ts, text=f"Results: {text}",
                                                  blocks=results_blocks(results), unfurl_links=False)
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as err:
-            raise send_error(err) from None
+            raise slack_send_error(err) from None
         return f"{resp['channel']}:{resp['ts']}"
 
-    def _mark_closed(self, post_id: int) -> None:
-        self._pending.pop(post_id, None)
-        self._shown.pop(post_id, None)
-        self._closed[post_id] = None
-        while len(self._closed) > 5000:
-            old, _ = self._closed.popitem(last=False)
-            self._locks.pop(old, None)
-
-    # Answer counts ---------------------------------------------------------------------------
-    def answered(self, post_id: int, team_id: str, channel_id: str, ts: str) -> None:
-        """Someone's answer counted: refresh the post's count on the next batch."""
-        if post_id in self._closed or not channel_id or not ts:
+    # Answer counts (bot.services.live_counts decides when) ------------------------------------
+    async def show_answer_count(self, card: PostCard, count: int) -> None:
+        where = slack_message_ref(card.message_ref)
+        if where is None:
             return
-        self._pending[post_id] = (team_id, channel_id, ts)
-        self._wake.set()
-
-    async def flush_counts(self) -> int:
-        """Edit every marked post once with its current count; returns how many were edited."""
-        async with self._flushing:
-            return await self._flush()
-
-    async def _flush(self) -> int:
-        pending, self._pending = self._pending, {}
-        done = 0
-        for post_id, (team_id, channel, ts) in pending.items():
-            try:
-                async with self._lock(post_id):
-                    if post_id in self._closed:
-                        continue
-                    card = await self.engine.post_question(post_id)
-                    if card.closes_at is not None and self.clock() >= card.closes_at:
-                        continue  # the reveal is due; it will replace the post
-                    count = await self.engine.post_answer_count(post_id)
-                    if self._shown.get(post_id) == count:
-                        continue  # an answer marked after the last batch had already counted it
-                    text, blocks = post_message(card, post_id, answered=count)
-                    client = await self._client(team_id)
-                    await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-                    self._shown[post_id] = count
-                    done += 1
-            except (TimeoutError, QuizError, SendError, SlackApiError, aiohttp.ClientError) as err:
-                log.warning("answer count update failed", extra={"post_id": post_id, "error": type(err).__name__})
-        return done
-
-    async def _count_loop(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            try:
-                # shielded: stopping the loop never cuts a batch off in the middle of a database call
-                await asyncio.shield(self.flush_counts())
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # keep counting for the other posts
-                log.exception("answer count batch failed")
-            await asyncio.sleep(self.count_interval)
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._count_loop(), name="slack-answer-counts")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-        await self.flush_counts()  # waits for a batch in flight, then sends what is still marked
+        channel, ts = where
+        client = await self._client(card.community_id)
+        text, blocks = post_message(card.question, card.post_id, answered=count)
+        try:
+            await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as err:
+            raise slack_send_error(err) from None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy import func, update
@@ -14,12 +15,13 @@ from bot.engine import groups as groups_mod
 from bot.engine import leaderboard as board_mod
 from bot.engine import lessons as lessons_mod
 from bot.engine import stats as stats_mod
-from bot.engine.admin import ScheduleDesk
 from bot.engine.answers import AnswerDesk, answer_text, question_card
 from bot.engine.calendar import QuizCalendar
 from bot.engine.group_commit import GroupCommitter
 from bot.engine.identity import CommunityRef, LearnerRef, Readers, community_for, find_learner, find_reader, learner_for
+from bot.engine.post_counts import CountsReport, open_post_card
 from bot.engine.posting import Poster, PostingPolicy
+from bot.engine.schedule_desk import Changed, ScheduleDesk
 from bot.errors import NotAllowed, NotFound
 from bot.ids import is_row_id, require_id
 from bot.limits import capped
@@ -33,9 +35,13 @@ from bot.views import (
     GroupView,
     LeaderboardView,
     LessonListing,
+    NextPost,
+    PostCard,
     PostOutcome,
     PostState,
     QuestionCard,
+    ScheduleSpec,
+    ScheduleView,
     SnippetCard,
     StreakView,
     Verdict,
@@ -54,6 +60,14 @@ class Engine:
         self.poster = Poster(store, catalog, self.calendar, self.router, policy)
         self.schedules = ScheduleDesk(store, catalog, self.poster, default_timezone)
         self.readers = Readers()
+
+    def set_hooks(self, *, schedules_changed: Changed | None = None, answers_counted: CountsReport | None = None,
+                  post_closing: Callable[[int], Awaitable[None]] | None = None) -> None:
+        """What the runtime is told: after a schedule change commits (the timer rebuilds), after an answer
+        batch commits (the daily posts it answered and their counts), before a post's results replace it."""
+        self.schedules.on_changed = schedules_changed
+        self.committer.on_counted = answers_counted
+        self.poster.revealer.on_closing = post_closing
 
     # Lessons -----------------------------------------------------------------
     async def lessons(self, actor: Actor) -> list[LessonListing]:
@@ -108,6 +122,13 @@ class Engine:
             return None
         return PostState(post.id, post.status, post.closes_at, post.revealed_at is not None, post.message_ref)
 
+    async def open_post_card(self, post_id: int) -> PostCard | None:
+        """A daily post as it was sent, while answers are open; None once revealed (or never posted)."""
+        if not is_row_id(post_id):
+            return None
+        async with self.store.read() as session:
+            return await open_post_card(await session.connection(), self.catalog, post_id)
+
     async def post_answer_count(self, post_id: int) -> int:
         if not is_row_id(post_id):
             return 0
@@ -116,6 +137,41 @@ class Engine:
             if post is None or post.delivery_id is None:
                 return 0
             return (await session.exec(select(func.count(Answer.id)).where(Answer.delivery_id == post.delivery_id))).one()
+
+    # Schedules (admins; `next_post_time` for learners) ----------------------------
+    async def schedule_create(self, actor: Actor, spec: ScheduleSpec, now: datetime) -> ScheduleView:
+        return await self.schedules.create(actor, spec, now)
+
+    async def schedule_update(self, actor: Actor, schedule_id: int, now: datetime, **changes: object) -> ScheduleView:
+        return await self.schedules.update(actor, schedule_id, now, **changes)
+
+    async def schedule_set_enabled(self, actor: Actor, schedule_id: int, enabled: bool, now: datetime) -> ScheduleView:
+        return await self.schedules.set_enabled(actor, schedule_id, enabled, now)
+
+    async def schedule_remove(self, actor: Actor, schedule_id: int) -> ScheduleView:
+        return await self.schedules.remove(actor, schedule_id)
+
+    async def schedule_list(self, actor: Actor, now: datetime) -> list[ScheduleView]:
+        return await self.schedules.list(actor, now)
+
+    async def schedule_skip_next(self, actor: Actor, schedule_id: int, now: datetime) -> ScheduleView:
+        return await self.schedules.skip_next(actor, schedule_id, now)
+
+    async def schedule_queue(self, actor: Actor, schedule_id: int, question_id: str, now: datetime) -> ScheduleView:
+        return await self.schedules.queue(actor, schedule_id, question_id, now)
+
+    async def schedule_preview(self, actor: Actor, schedule_id: int, now: datetime) -> tuple[QuestionCard, ScheduleView]:
+        return await self.schedules.preview(actor, schedule_id, now)
+
+    async def schedule_post_now(self, actor: Actor, schedule_id: int, now: datetime) -> PostOutcome:
+        return await self.schedules.post_now(actor, schedule_id, now)
+
+    async def next_post_time(self, actor: Actor, now: datetime) -> NextPost | None:
+        return await self.schedules.next_post_time(actor, now)
+
+    async def pause_community(self, platform: str, community_id: str, now: datetime) -> int:
+        """The platform removed the bot (e.g. Slack app_uninstalled): stop posting there."""
+        return await self.schedules.pause_community(platform, community_id, now)
 
     # Scheduled posting: one pass reveals what closed, then posts what is due (with catch-up),
     # so a channel reads yesterday's results before today's question.

@@ -30,6 +30,7 @@ from bot.engine.batch_sql import ANSWER_COLUMNS, BatchSql
 from bot.engine.calendar import DayCounter, QuizCalendar
 from bot.engine.identity import CommunityRef, clean_name
 from bot.engine.known_ids import KnownIds
+from bot.engine.post_counts import CountsReport, PostCount, count_post_answers
 from bot.errors import NotFound, QuizError
 from bot.models import Community
 from bot.timeutil import local_day
@@ -47,6 +48,7 @@ class GroupCommitter:
         self.known = KnownIds()
         self._waiting: list[Request] = []
         self._writer: asyncio.Task | None = None
+        self.on_counted: CountsReport | None = None  # set by the runtime: daily posts' new answer counts
 
     async def submit(self, actor: Actor, delivery_id: int | None, raw: str, now: datetime,
                      post_id: int | None = None) -> Verdict:
@@ -109,7 +111,10 @@ class GroupCommitter:
             batch.stats = await self._locked_stats(conn, requests)
             await self._apply_stats(session, batch, new)
             await self._finish(conn, batch)
+            counted = await self._count_posts(conn, new)
         self._remember(batch)
+        if counted:
+            self._report(counted)
 
     async def _resolve(self, conn: AsyncConnection, batch: Batch) -> None:
         """Community ids, deliveries (with what may have changed: closing, time zone) and known learners."""
@@ -326,6 +331,18 @@ class GroupCommitter:
         answer = answer or r.answer
         question: Question = self.catalog.questions[answer.question_id]
         return verdict_for(question, answer, stats.points, stats_mod.state_of(stats), status)
+
+    async def _count_posts(self, conn: AsyncConnection, new: list[Request]) -> list[PostCount]:
+        """The answer counts of the daily posts this batch answered, when someone shows them."""
+        if self.on_counted is None:
+            return []
+        return await count_post_answers(conn, (r.delivery.id for r in new if r.delivery.kind == "post"))
+
+    def _report(self, counted: list[PostCount]) -> None:
+        try:
+            self.on_counted(counted)
+        except Exception:  # the answers are committed; a count not shown is no reason to fail them
+            log.exception("reporting answer counts failed")
 
     def _remember(self, batch: Batch) -> None:
         """After the commit: the ids this batch saw are facts now (see known_ids)."""

@@ -23,7 +23,9 @@ SEND_CONCURRENCY = 8  # sends in flight at once: they overlap, the ledger still 
 T = TypeVar("T")
 
 
-class Pacer:
+class RateLimitPauses:
+    """Where a platform said "wait" (a 429): per platform or per channel, until when; and the claim lease."""
+
     def __init__(self) -> None:
         self._until: dict[tuple[str, str | None], datetime] = {}
         self.monotonic: Callable[[], float] | None = None  # what leases are measured on; None: the event loop's
@@ -67,7 +69,7 @@ class Sent:
         return self.resume_at is None and self.error is None
 
 
-async def send_paced(pacer: Pacer, platform: str, channel: str, now: datetime, timeout: timedelta,
+async def send_paced(pacer: RateLimitPauses, platform: str, channel: str, now: datetime, timeout: timedelta,
                      send: Callable[[], Awaitable[Any]]) -> Sent:
     """`send`, unless a pause holds there; a 429 starts a pause, and no failure escapes as an exception."""
     wait = pacer.paused_until(platform, channel, now)

@@ -23,7 +23,7 @@ from bot.db import Store
 from bot.engine import tracks
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import Claim, Claimer, ClaimPolicy, Due, Recorder, SendResult, record_missed
-from bot.engine.pacing import SEND_CONCURRENCY, Lease, Pacer, each_at_most, send_paced
+from bot.engine.pacing import SEND_CONCURRENCY, Lease, RateLimitPauses, each_at_most, send_paced
 from bot.engine.result_writer import ResultWriter
 from bot.engine.reveals import Revealer
 from bot.models import Community, Post, Schedule
@@ -70,7 +70,7 @@ class Poster:
                  policy: PostingPolicy | None = None):
         self.store, self.catalog, self.calendar, self.router = store, catalog, calendar, router
         self.policy = policy or PostingPolicy()
-        self.pacer = Pacer()
+        self.pacer = RateLimitPauses()
         claim_policy = ClaimPolicy(self.policy.grace, self.policy.claim_timeout)
         self.claimer, self.recorder = Claimer(store, catalog, claim_policy), Recorder(calendar, claim_policy)
         self.revealer = Revealer(store, catalog, calendar, router, self.policy, self.pacer)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +22,7 @@ from bot.db import Store, select_wide
 from bot.engine.answers import card_of
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import CARD_COLUMNS, DELIVERY, POST, post_card
-from bot.engine.pacing import SEND_CONCURRENCY, Pacer, each_at_most, send_paced
+from bot.engine.pacing import SEND_CONCURRENCY, RateLimitPauses, each_at_most, send_paced
 from bot.engine.result_writer import ResultWriter
 from bot.engine.results import results_for_posts
 from bot.models import Community, Post, Schedule
@@ -56,9 +57,11 @@ class RevealResult:
 
 class Revealer:
     def __init__(self, store: Store, catalog: Catalog, calendar: QuizCalendar, router: SenderRouter, policy,
-                 pacer: Pacer):
+                 pacer: RateLimitPauses):
         self.store, self.catalog, self.calendar, self.router = store, catalog, calendar, router
         self.policy, self.pacer = policy, pacer
+        # Set by the runtime: awaited before a post's results replace it (live counts stop editing it).
+        self.on_closing: Callable[[int], Awaitable[None]] | None = None
 
     async def reveal_due(self, now: datetime) -> list[PostOutcome]:
         async with self.store.read() as session:
@@ -92,6 +95,8 @@ class Revealer:
             if lease.over:  # due again at once: the next pass claims it afresh
                 writer.add(RevealResult(reveal, released_until=now))
                 return
+            if self.on_closing is not None:
+                await self.on_closing(card.post_id)
             sender = self.router.for_platform(card.platform)
 
             async def post() -> str | None:

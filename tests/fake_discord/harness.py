@@ -7,10 +7,12 @@ from pathlib import Path
 
 from waiting import GUARD
 
-from adapters.discord.bot import apply_endpoints, create_client
+from adapters.discord.bot import apply_endpoints
 from adapters.discord.cogs.posts import PostsCog
+from adapters.discord.door import DiscordDoor
 from adapters.discord.settings import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, DiscordSettings
 from bot.app import App, build_app
+from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.views import Actor
 
@@ -43,14 +45,24 @@ async def open_app(db_path: Path) -> App:
 
 
 async def start_bot(fake: FakeDiscord, app: App, clock, **overrides):
-    client = create_client(app.engine, discord_settings(fake, **overrides), clock=clock)
-    client._runner_task = asyncio.create_task(client.start(fake.token))  # type: ignore[attr-defined]
+    """The Discord door on its own runtime (the timer runs: tests may also tick it by hand). The client is
+    returned, with `client.runtime` and `client.door` for what tests drive."""
+    runtime = Runtime(app.engine, clock=clock)
+    door = DiscordDoor(discord_settings(fake, **overrides))
+    try:
+        await runtime.open_door(door)
+    except BaseException:
+        await runtime.close_door(door)
+        raise
+    client = door.client
+    client.runtime, client.door = runtime, door  # type: ignore[attr-defined]
     ready = asyncio.create_task(client.wait_until_ready())
-    done, _ = await asyncio.wait({ready, client._runner_task}, timeout=GUARD, return_when=asyncio.FIRST_COMPLETED)
+    connection = asyncio.ensure_future(door.wait())
+    done, _ = await asyncio.wait({ready, connection}, timeout=GUARD, return_when=asyncio.FIRST_COMPLETED)
     if ready not in done:
         ready.cancel()
-        if client._runner_task in done:
-            client._runner_task.result()  # raise what stopped the bot
+        if connection in done:
+            connection.result()  # raise what stopped the bot
         raise AssertionError("the bot did not become ready")
     # The 2 s lookup before a modal opens is wall-clock: on a loaded machine the modal would open without
     # its prompt. Tests check the prompt, so the lookup may take as long as the test may. (The cogs exist
@@ -62,10 +74,7 @@ async def start_bot(fake: FakeDiscord, app: App, clock, **overrides):
 
 
 async def stop_bot(client) -> None:
-    await client.close()
-    task = getattr(client, "_runner_task", None)
-    if task is not None:
-        await asyncio.wait_for(task, GUARD)
+    await asyncio.wait_for(client.runtime.close_door(client.door), GUARD)
     # discord.py keeps the endpoints in class attributes: leave Discord's for whatever runs next.
     apply_endpoints(DiscordSettings(api_base=DEFAULT_API_BASE, gateway_url=DEFAULT_GATEWAY_URL, shard_count=None,
                                     shard_ids=None))

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from waiting import GUARD
 
-from adapters.slack.main import SlackRuntime
+from adapters.slack.main import SlackDoor
 from adapters.slack.settings import SlackSettings
+from bot.runtime import Runtime
 from bot.views import Actor
 
 from .server import FakeSlack
@@ -34,7 +35,8 @@ class Clock:
 @dataclass
 class Harness:
     fake: FakeSlack
-    runtime: SlackRuntime
+    door: SlackDoor
+    runtime: Runtime
     slack: SlackRequests
     engine: object
     clock: Clock
@@ -45,7 +47,7 @@ class Harness:
 
     async def close(self) -> None:
         await self.fake.settle(0.2, timeout=3.0)  # let work that runs after the acks finish
-        await self.runtime.stop()
+        await self.runtime.close_door(self.door)
         await self.fake.stop()
 
 
@@ -56,12 +58,13 @@ def settings_for(fake: FakeSlack, **overrides) -> SlackSettings:
     return SlackSettings(_env_file=None, **values)
 
 
-async def start_http(engine, store, mode: str = "http", budget: float = GUARD, fake: FakeSlack | None = None,
+async def start_http(engine, mode: str = "http", budget: float = GUARD, fake: FakeSlack | None = None,
                      **overrides) -> Harness:
     fake = fake or await FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
     clock = Clock()
-    runtime = await SlackRuntime.create(engine, store, settings_for(fake, **overrides), mode, clock=clock,
-                                        budget=budget)
-    port = await runtime.start_http(0, "127.0.0.1")
-    base = f"http://127.0.0.1:{port}"
-    return Harness(fake, runtime, SlackRequests(f"{base}/slack/events", SECRET, fake), engine, clock, base)
+    door = SlackDoor(settings_for(fake, **overrides), mode, port=0, host="127.0.0.1", budget=budget)
+    runtime = Runtime(engine, clock=clock)
+    await runtime.open_door(door, timer=False)  # the tests tick the engine themselves
+    fake.calls.clear()  # the start-up's auth.test: tests count what their own requests caused
+    base = f"http://127.0.0.1:{door.port}"
+    return Harness(fake, door, runtime, SlackRequests(f"{base}/slack/events", SECRET, fake), engine, clock, base)

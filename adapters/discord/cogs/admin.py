@@ -64,7 +64,7 @@ class AdminCog(QuizCog, commands.GroupCog, name="Admin", group_name="quizadmin",
         if not interaction.permissions.manage_guild:
             return []
         try:
-            views = await self.engine.schedules.list(actor(interaction), self.now())
+            views = await self.engine.schedule_list(actor(interaction), self.now())
         except Exception:
             log.exception("interaction %s: schedule autocomplete failed", interaction.id)
             return []
@@ -101,7 +101,7 @@ class AdminCog(QuizCog, commands.GroupCog, name="Admin", group_name="quizadmin",
                                 shuffle=bool(shuffle), open_minutes=open_minutes,
                                 ping_role=str(ping_role.id) if ping_role else None,
                                 results_in_thread=bool(results_in_thread), channel_name=getattr(channel, "name", "") or "")
-            view = await self.engine.schedules.create(actor(interaction), spec, self.now())
+            view = await self.engine.schedule_create(actor(interaction), spec, self.now())
             return Reply(content="\n".join(["Schedule created.", *notes]),
                          embeds=[render.schedule_embed(view, f"Schedule #{view.id}")])
         await run(interaction, work)
@@ -110,7 +110,7 @@ class AdminCog(QuizCog, commands.GroupCog, name="Admin", group_name="quizadmin",
     @admin_only
     async def schedule_list(self, interaction: Interaction) -> None:
         async def work() -> Reply:
-            return Reply(embeds=[render.schedules_embed(await self.engine.schedules.list(actor(interaction), self.now()))])
+            return Reply(embeds=[render.schedules_embed(await self.engine.schedule_list(actor(interaction), self.now()))])
         await run(interaction, work)
 
     @schedule.command(name="pause", description="Pause a schedule.")
@@ -129,7 +129,7 @@ class AdminCog(QuizCog, commands.GroupCog, name="Admin", group_name="quizadmin",
 
     async def schedule_enable(self, interaction: Interaction, schedule_id: int, enabled: bool) -> None:
         async def work() -> Reply:
-            view = await self.engine.schedules.set_enabled(actor(interaction), schedule_id, enabled, self.now())
+            view = await self.engine.schedule_set_enabled(actor(interaction), schedule_id, enabled, self.now())
             return Reply(content="Schedule resumed." if enabled else "Schedule paused.",
                          embeds=[render.schedule_embed(view, f"Schedule #{view.id}")])
         await run(interaction, work)
@@ -140,7 +140,7 @@ class AdminCog(QuizCog, commands.GroupCog, name="Admin", group_name="quizadmin",
     @admin_only
     async def schedule_remove(self, interaction: Interaction, schedule: int) -> None:
         async def work() -> Reply:
-            view = await self.engine.schedules.remove(actor(interaction), schedule)
+            view = await self.engine.schedule_remove(actor(interaction), schedule)
             return Reply(content=f"Removed schedule #{view.id} (<#{view.channel_id}>). Past answers are kept.")
         await run(interaction, work)
 
@@ -150,7 +150,7 @@ class AdminCog(QuizCog, commands.GroupCog, name="Admin", group_name="quizadmin",
     @admin_only
     async def schedule_post_now(self, interaction: Interaction, schedule: int) -> None:
         async def work() -> Reply:
-            outcome = await self.engine.schedules.post_now(actor(interaction), schedule, self.now())
+            outcome = await self.engine.schedule_post_now(actor(interaction), schedule, self.now())
             return Reply(content=render.outcome_text(outcome))
         await run(interaction, work)
 
@@ -160,7 +160,7 @@ class AdminCog(QuizCog, commands.GroupCog, name="Admin", group_name="quizadmin",
     @admin_only
     async def schedule_skip(self, interaction: Interaction, schedule: int) -> None:
         async def work() -> Reply:
-            view = await self.engine.schedules.skip_next(actor(interaction), schedule, self.now())
+            view = await self.engine.schedule_skip_next(actor(interaction), schedule, self.now())
             return Reply(content="The next post will be skipped.", embeds=[render.schedule_embed(view, f"Schedule #{view.id}")])
         await run(interaction, work)
 
@@ -177,7 +177,7 @@ class AdminCog(QuizCog, commands.GroupCog, name="Admin", group_name="quizadmin",
     @admin_only
     async def content_preview(self, interaction: Interaction, schedule: int) -> None:
         async def work() -> Reply:
-            card, view = await self.engine.schedules.preview(actor(interaction), schedule, self.now())
+            card, view = await self.engine.schedule_preview(actor(interaction), schedule, self.now())
             heading = f"Next post of schedule #{view.id} ({'#' + view.channel_name if view.channel_name else view.channel_id})"
             return Reply(embeds=[render.question_embed(card, heading=heading)])
         await run(interaction, work)

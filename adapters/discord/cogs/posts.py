@@ -45,8 +45,6 @@ class PostsCog(QuizCog, name="Posts"):
 
     async def post_verdict(self, interaction: Interaction, post_id: int, answer: str) -> Reply:
         verdict = await self.engine.answer_post(actor(interaction), post_id, answer, self.now())
-        if verdict.status == "new" and interaction.message is not None:
-            self.sender.mark_dirty(post_id, interaction.channel_id or interaction.message.channel.id, interaction.message.id)
         return Reply(embeds=[render.verdict_embed(verdict)])
 
     @commands.Cog.listener()

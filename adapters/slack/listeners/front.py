@@ -8,7 +8,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
@@ -20,6 +19,7 @@ from adapters.slack import modals as md
 from adapters.slack.admin import Directory, Person
 from adapters.slack.home import gather, home_view
 from adapters.slack.sender import SlackSender
+from bot.clock import Clock, utc_now
 from bot.errors import BadInput, QuizError
 from bot.views import Actor
 
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 OOPS = "Something went wrong on my side; please try again in a moment."
 Message = tuple[str, list[dict]]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def reply(respond: AsyncRespond, message: Message) -> None:
@@ -45,7 +41,7 @@ class Front:
     engine: Engine
     directory: Directory
     sender: SlackSender
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = utc_now
     budget: float = 2.0  # seconds of work before an ack that must carry a result (modals, field errors)
     revocations: AsyncTokenRevocationListeners | None = None  # bolt's token revocation listeners in OAuth mode
 

@@ -5,7 +5,8 @@ import logging
 
 from slack_bolt.async_app import AsyncBoltContext
 
-from adapters.slack.listeners.front import Front, utc_now
+from adapters.slack.listeners.front import Front
+from bot.clock import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -14,7 +15,7 @@ async def uninstalled(context: AsyncBoltContext, front: Front) -> None:
     log.info("app uninstalled", extra={"team_id": context.team_id})
     front.directory.forget(context.team_id)
     # No workspace to post into any more: stop its schedules instead of failing every day.
-    await front.engine.schedules.pause_community("slack", context.team_id, utc_now())
+    await front.engine.pause_community("slack", context.team_id, utc_now())
     if front.revocations is not None:
         await front.revocations.handle_app_uninstalled_events(context)
 

@@ -23,7 +23,6 @@ async def post_choice(ack: AsyncAck, body: dict, action: dict, client: AsyncWebC
                       context: AsyncBoltContext, front: Front) -> None:
     await ack()
     _, post_id, choice = action["action_id"].split(":", 2)
-    container = body.get("container") or {}
     try:
         actor, _ = await front.who(client, body, context)
         verdict = await front.engine.answer_post(actor, parse_id(post_id, "daily question"), choice, front.clock())
@@ -33,10 +32,6 @@ async def post_choice(ack: AsyncAck, body: dict, action: dict, client: AsyncWebC
         log.exception("answering a daily post failed")
         return await reply(respond, bk.notice(OOPS))
     await reply(respond, bk.verdict_message(verdict))
-    if verdict.status == "new":
-        front.sender.answered(parse_id(post_id, "daily question"), actor.community_id, container.get("channel_id") or
-                              (body.get("channel") or {}).get("id", ""),
-                              container.get("message_ts") or (body.get("message") or {}).get("ts", ""))
 
 
 async def post_text(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond,
@@ -65,8 +60,6 @@ async def post_answer(ack: AsyncAck, body: dict, view: dict, client: AsyncWebCli
         await ack(response_action="update", view=md.note_view("Daily question", OOPS))
         return
     actor, _ = await front.who(client, body, context)
-    verdict = await front.submit(
+    await front.submit(
         ack, client, body, "Daily question", front.engine.answer_post(actor, meta["post"], text, front.clock()),
         started, ok_view=md.answered_view, field_errors=lambda err: {"answer": str(err)})
-    if verdict is not None and verdict.status == "new":
-        front.sender.answered(meta["post"], actor.community_id, str(meta.get("channel", "")), str(meta.get("ts", "")))

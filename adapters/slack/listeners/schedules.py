@@ -24,7 +24,7 @@ async def refuse(client: AsyncWebClient, body: dict) -> None:
 
 
 async def find_schedule(front: Front, actor: Actor, schedule_id: int) -> ScheduleView | None:
-    return next((s for s in await front.engine.schedules.list(actor, front.clock()) if s.id == schedule_id), None)
+    return next((s for s in await front.engine.schedule_list(actor, front.clock()) if s.id == schedule_id), None)
 
 
 async def sched_add(ack: AsyncAck, body: dict, client: AsyncWebClient, context: AsyncBoltContext,
@@ -63,19 +63,19 @@ async def sched_button(ack: AsyncAck, body: dict, action: dict, client: AsyncWeb
 
 async def schedule_change(front: Front, actor: Actor, verb: str, schedule_id: int) -> str:
     """Pause, resume, skip, post now or remove; what happened, or why not, as the App Home's notice."""
-    desk, now = front.engine.schedules, front.clock()
+    now = front.clock()
     try:
         if verb in ("pause", "resume"):
-            shown = await desk.set_enabled(actor, schedule_id, verb == "resume", now)
+            shown = await front.engine.schedule_set_enabled(actor, schedule_id, verb == "resume", now)
             return f"{'Resumed' if shown.enabled else 'Paused'} schedule #{shown.id}."
         if verb == "skip":
-            shown = await desk.skip_next(actor, schedule_id, now)
+            shown = await front.engine.schedule_skip_next(actor, schedule_id, now)
             return f"Schedule #{shown.id} will skip its next post."
         if verb == "post":
-            outcome = await desk.post_now(actor, schedule_id, now)
+            outcome = await front.engine.schedule_post_now(actor, schedule_id, now)
             return ("Posted today's question." if outcome.status == "posted"
                     else f"Posting failed: {outcome.detail or outcome.status}")
-        shown = await desk.remove(actor, schedule_id)
+        shown = await front.engine.schedule_remove(actor, schedule_id)
         return f"Removed schedule #{shown.id}. Past answers and streaks stay."
     except QuizError as err:
         return str(err)
@@ -101,9 +101,9 @@ async def sched_submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebCl
         if problem:
             await ack(response_action="errors", errors={"channel": problem})
             return
-        work = front.engine.schedules.create(actor, form.spec(channel_name), now)
+        work = front.engine.schedule_create(actor, form.spec(channel_name), now)
     else:
-        work = front.engine.schedules.update(actor, parse_id(schedule_id, "schedule"), now, **form.changes())
+        work = front.engine.schedule_update(actor, parse_id(schedule_id, "schedule"), now, **form.changes())
     saved = await front.submit(ack, client, body, "Schedule", work, started, ok_view=lambda _: None,
                                field_errors=lambda err: {md.field_for(err, fields): str(err)})
     if saved is not None:

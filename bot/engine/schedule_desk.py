@@ -1,10 +1,14 @@
-"""The admin desk for daily schedules: create, change, pause, post now, skip, queue, preview."""
+"""The admin desk for daily schedules: create, change, pause, post now, skip, queue, preview.
+
+The rules for one schedule (validation, next slot, its view) are functions in `schedules`; this class
+holds the transactions and tells the runtime after every change (the timer rebuilds its jobs)."""
 from __future__ import annotations
 
 import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, update
 from sqlmodel import select
@@ -25,10 +29,14 @@ from bot.views import Actor, NextPost, PostOutcome, QuestionCard, ScheduleSpec, 
 log = logging.getLogger(__name__)
 
 
-def notifies(method):
-    """Tell listeners after the method's transaction has committed."""
+Result = TypeVar("Result")
+Changed = Callable[[], Awaitable[None]]
+
+
+def notifies(method: Callable[..., Awaitable[Result]]) -> Callable[..., Awaitable[Result]]:
+    """Tell the runtime after the method's transaction has committed."""
     @functools.wraps(method)
-    async def wrapper(self, *args, **kwargs):
+    async def wrapper(self: ScheduleDesk, *args: Any, **kwargs: Any) -> Result:
         result = await method(self, *args, **kwargs)
         await self._changed()
         return result
@@ -38,14 +46,15 @@ def notifies(method):
 class ScheduleDesk:
     def __init__(self, store: Store, catalog: Catalog, poster: Poster, default_timezone: str):
         self.store, self.catalog, self.poster, self.default_timezone = store, catalog, poster, default_timezone
-        self.listeners: list[Callable[[], Awaitable[None]]] = []  # told after every change (the timer rebuilds)
+        self.on_changed: Changed | None = None  # set by the runtime: told after every change (the timer rebuilds)
 
     async def _changed(self) -> None:
-        for listener in self.listeners:
-            try:
-                await listener()
-            except Exception:  # the change is stored; a timer that failed to rebuild catches up on its safety tick
-                log.exception("schedule listener failed")
+        if self.on_changed is None:
+            return
+        try:
+            await self.on_changed()
+        except Exception:  # the change is stored; a timer that failed to rebuild catches up on its safety tick
+            log.exception("rebuilding after a schedule change failed")
 
     @notifies
     async def create(self, actor: Actor, spec: ScheduleSpec, now: datetime) -> ScheduleView:
