@@ -10,6 +10,7 @@ from sqlmodel import select
 from bot import metrics
 from bot.content import Catalog
 from bot.db import Store
+from bot.domain.streaks import FREEZE_MAX
 from bot.engine import groups as groups_mod
 from bot.engine import leaderboard as board_mod
 from bot.engine import lessons as lessons_mod
@@ -25,7 +26,6 @@ from bot.ids import is_row_id, require_id
 from bot.limits import capped
 from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post, Schedule
 from bot.ports import SenderRouter
-from bot.streaks import FREEZE_MAX
 from bot.timeutil import is_valid_zone, local_day, require_aware
 from bot.views import (
     Actor,

@@ -18,16 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import metrics, streaks
+from bot import metrics
 from bot.content import Catalog
 from bot.content.schema import Question
 from bot.db import Store
+from bot.domain import streaks
+from bot.domain.calendar import DayCounter
 from bot.engine import histogram
 from bot.engine import stats as stats_mod
 from bot.engine.answer_batch import Batch, Request
 from bot.engine.answers import PERSONAL_KINDS, AnswerRow, grade_answer, points_for, verdict_for
 from bot.engine.batch_sql import ANSWER_COLUMNS, BatchSql
-from bot.engine.calendar import DayCounter, QuizCalendar
+from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import CommunityRef, clean_name
 from bot.engine.known_ids import KnownIds
 from bot.errors import NotFound, QuizError

@@ -18,14 +18,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import slots
 from bot.content import Catalog
+from bot.domain import calendar as quiz_days
+from bot.domain import slots
 from bot.engine import tracks
 from bot.engine.answers import card_of
 from bot.engine.calendar import QuizCalendar
 from bot.engine.stats import locked_stats, replay_learner, store_state
 from bot.models import Answer, Community, Delivery, Post, Schedule
-from bot.timeutil import day_exists, local_day, zone
+from bot.timeutil import local_day, zone
 from bot.views import PostCard, PostOutcome, QuestionCard
 
 log = logging.getLogger(__name__)
@@ -359,7 +360,7 @@ class Recorder:
         out = set()
         for cid, day in {(r.claim.due.community_id, r.claim.quiz_day) for r in posted}:
             first = firsts.get(cid)
-            was_quiz_day = day_exists(day, tz[cid]) if first is None or day < first else (cid, day) in existing
+            was_quiz_day = quiz_days.is_quiz_day(day, tz[cid], first, (cid, day) in existing)
             if first is None or not was_quiz_day:
                 out.add((cid, day))
         return out

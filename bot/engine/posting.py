@@ -17,9 +17,9 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import select
 
-from bot import slots
 from bot.content import Catalog
 from bot.db import Store
+from bot.domain import slots
 from bot.engine import tracks
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import Claim, Claimer, ClaimPolicy, Due, Recorder, SendResult, record_missed

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import slots
 from bot.content import Catalog
 from bot.db import Store
+from bot.domain import slots
 from bot.engine import tracks
 from bot.engine.identity import community_for, find_learner
 from bot.errors import BadInput, NotAllowed, NotFound

@@ -1,6 +1,6 @@
 """Keep each learner's counters (points, streak, freezes) in step with the answer log.
 
-The live update (bot.engine.group_commit) and the rebuild share the pure rules in `bot.streaks`
+The live update (bot.engine.group_commit) and the rebuild share the pure rules in `bot.domain.streaks`
 and the same quiz calendar, so the cache and the log cannot drift apart by construction;
 `verify_stats` checks it anyway.
 """
@@ -13,7 +13,7 @@ from sqlalchemy import case, delete, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import streaks
+from bot.domain import streaks
 from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
 from bot.models import Answer, Community, LearnerPeriod, LearnerStats

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.answer_quantities import UNITS, is_number
-from bot.answer_text import STOP_WORDS, normalise
+from bot.domain.grading.answer_quantities import UNITS, is_number
+from bot.domain.grading.answer_text import STOP_WORDS, normalise
 
 # "it removes bias" says there is none; past participles are left out: "removed duplicates" is a filter.
 NEGATORS = frozenset("""
