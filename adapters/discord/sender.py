@@ -144,7 +144,7 @@ class DiscordSender:
                     continue
                 try:
                     card = await self.engine.post_question(post_id)
-                    if card.closes_at is not None and self.clock() >= card.closes_at:
+                    if not card.is_open(self.clock()):
                         continue  # closing: the reveal owns the message now
                     count = await self.engine.post_answer_count(post_id)
                     if self.shown.get(post_id) == count:

@@ -204,7 +204,7 @@ class SlackSender:
                     if post_id in self._closed:
                         continue
                     card = await self.engine.post_question(post_id)
-                    if card.closes_at is not None and self.clock() >= card.closes_at:
+                    if not card.is_open(self.clock()):
                         continue  # the reveal is due; it will replace the post
                     count = await self.engine.post_answer_count(post_id)
                     if self._shown.get(post_id) == count:

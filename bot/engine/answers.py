@@ -10,6 +10,8 @@ from bot.content import Catalog
 from bot.content.schema import Question
 from bot.db import Store
 from bot.domain.kinds import kind_of
+from bot.domain.kinds.base import Reading
+from bot.domain.statuses import VerdictStatus
 from bot.domain.streaks import StreakState
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import learner_for
@@ -17,9 +19,7 @@ from bot.errors import NotFound
 from bot.models import Answer, Community, Delivery, Learner
 from bot.views import Actor, ChoiceView, QuestionCard, Verdict
 
-POINTS_PER_DIFFICULTY = 10
 NON_ANSWER_NOTE = "No worries — here is the answer."
-PERSONAL_KINDS = ("lesson", "practice")
 ANSWER_TEXT_MAX = 2000
 
 
@@ -27,10 +27,6 @@ def answer_text(raw: str | None) -> str:
     """What is graded and stored of a typed answer: bounded, and without NUL, which PostgreSQL's text
     cannot hold (the whole answer would be refused with a driver error)."""
     return (raw or "")[:ANSWER_TEXT_MAX].replace("\x00", "")
-
-
-def points_for(question: Question, correct: bool) -> int:
-    return POINTS_PER_DIFFICULTY * question.difficulty if correct else 0
 
 
 def question_card(catalog: Catalog, delivery: Delivery, position: int = 0, of: int = 0) -> QuestionCard:
@@ -103,8 +99,11 @@ class AnswerRow:
 
 def grade_answer(question: Question, raw: str) -> AnswerRow:
     """An unsaved answer with the grade; BadInput when the text cannot be an answer to this question."""
-    reading = kind_of(question).read(question, raw)
-    return AnswerRow(question.id, reading.choice_id, reading.text, reading.grade.correct, reading.grade.close)
+    return answer_row(question.id, kind_of(question).read(question, raw))
+
+
+def answer_row(question_id: str, reading: Reading) -> AnswerRow:
+    return AnswerRow(question_id, reading.choice_id, reading.text, reading.grade.correct, reading.grade.close)
 
 
 def is_non_answer(question: Question, answer: Answer | AnswerRow) -> bool:
@@ -112,7 +111,8 @@ def is_non_answer(question: Question, answer: Answer | AnswerRow) -> bool:
     return kind_of(question).is_non_answer(question, answer.correct, answer.text)
 
 
-def verdict_for(question: Question, answer: Answer | AnswerRow, total_points: int, state: StreakState, status: str) -> Verdict:
+def verdict_for(question: Question, answer: Answer | AnswerRow, total_points: int, state: StreakState,
+                status: VerdictStatus) -> Verdict:
     non_answer = is_non_answer(question, answer)
     return Verdict(
         status=status, question_id=question.id, correct=answer.correct, close=answer.close,

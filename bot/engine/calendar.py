@@ -9,19 +9,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import calendar as rules
 from bot.domain.calendar import DayCounter
+from bot.domain.statuses import PostStatus
 from bot.models import Community, Post
-
-POSTED = "posted"
 
 
 def _posted(community: Community):
-    return (Post.community_id == community.id) & (Post.status == POSTED)
+    return (Post.community_id == community.id) & (Post.status == PostStatus.POSTED)
 
 
 _POST = Post.__table__
 # Built once: the answer path reads a community's posted days in every batch.
 _POSTED_DAYS = (select(_POST.c.quiz_day).distinct()
-                .where(_POST.c.community_id == bindparam("community_id"), _POST.c.status == POSTED))
+                .where(_POST.c.community_id == bindparam("community_id"), _POST.c.status == PostStatus.POSTED))
 
 
 class QuizCalendar:
