@@ -11,7 +11,7 @@ from bot.content.schema import Question
 from bot.db import Store
 from bot.domain.kinds import kind_of
 from bot.domain.kinds.base import Reading
-from bot.domain.statuses import VerdictStatus
+from bot.domain.statuses import DeliveryKind, VerdictStatus
 from bot.domain.streaks import StreakState
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import learner_for
@@ -51,7 +51,7 @@ def shown_answer(question: Question, answer: Answer | AnswerRow) -> str:
     return kind_of(question).shown_answer(question, answer.choice_id, answer.text)
 
 
-async def create_delivery(session: AsyncSession, community: Community, question_id: str, kind: str,
+async def create_delivery(session: AsyncSession, community: Community, question_id: str, kind: DeliveryKind,
                           now: datetime, learner: Learner | None = None,
                           closes_at: datetime | None = None) -> Delivery:
     delivery = Delivery(community_id=community.id, question_id=question_id, kind=kind,
@@ -65,7 +65,7 @@ class AnswerDesk:
     def __init__(self, store: Store, catalog: Catalog, calendar: QuizCalendar, default_timezone: str = "UTC"):
         self.store, self.catalog, self.calendar, self.default_timezone = store, catalog, calendar, default_timezone
 
-    async def deliver(self, actor: Actor, question_id: str, kind: str, now: datetime,
+    async def deliver(self, actor: Actor, question_id: str, kind: DeliveryKind, now: datetime,
                       position: int = 0, of: int = 0) -> QuestionCard:
         if question_id not in self.catalog.questions:
             raise NotFound(f"There is no question '{question_id}'.")
