@@ -61,7 +61,7 @@ class Judgement:
     """Exactly one of: refused (`error`), a repeat of an earlier attempt in the batch (`twin`), closed,
     or graded (`reading`: a new answer to store)."""
 
-    question_id: str | None = None
+    question_id: str = ""  # none for a refusal
     error: QuizError | None = None
     status: VerdictStatus | None = None  # REPEAT for a twin, CLOSED
     twin: int | None = None  # index of the earlier attempt by the same person at the same delivery

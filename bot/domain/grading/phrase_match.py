@@ -145,7 +145,8 @@ def word_match(answer_word: str, phrase_word: str, fuzzy: bool) -> int | None:
 
 def find(clause: Clause, target: Phrase, threshold: int, units: dict[str, set[str]]) -> list[Match]:
     """Every place the phrase stands in the clause. `units`: the units the question allows after a number."""
-    words, n, found = clause.words, len(target.words), []
+    words, n = clause.words, len(target.words)
+    found: list[Match] = []
     if not n:
         return found
     for start in clause.starts(target.words[0], target.fuzzy):

@@ -79,7 +79,7 @@ def _units_in(texts: tuple[str, ...]) -> dict[str, set[str]]:
 
 
 def _search(question: FreeTextQuestion, clauses: list[Clause], units: dict[str, set[str]]) -> _Found:
-    found, covered = _Found(), set()
+    found, covered = _Found(), set[tuple[int, int]]()
 
     def hits(target: Phrase) -> float:
         best = 0.0
