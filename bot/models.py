@@ -23,6 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from bot.domain.statuses import DeliveryKind, PostStatus
+
 
 class UTCDateTime(TypeDecorator):
     """Aware UTC in and out, on SQLite (which keeps no zone) and PostgreSQL alike."""
@@ -137,7 +139,7 @@ class Delivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(sa_column=fk("community.id"))
     question_id: str = Field(sa_column=Column(String(64), nullable=False))
-    kind: str = Field(sa_column=Column(String(16), nullable=False))  # lesson | practice | post
+    kind: DeliveryKind = Field(sa_column=Column(String(16), nullable=False))
     learner_id: int | None = Field(default=None, sa_column=fk("learner.id", nullable=True))
     created_at: datetime = Field(sa_column=utc_column())
     closes_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
@@ -244,7 +246,7 @@ class Post(SQLModel, table=True):
     local_date: date = Field(sa_column=Column(Date, nullable=False))  # in the schedule's zone
     quiz_day: date = Field(sa_column=Column(Date, nullable=False))  # the slot's date in the community's zone
     slot_at: datetime = Field(sa_column=utc_column())
-    status: str = Field(sa_column=Column(String(16), nullable=False))  # claimed|posted|failed|missed|skipped
+    status: PostStatus = Field(sa_column=Column(String(16), nullable=False))
     question_id: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     delivery_id: int | None = Field(default=None, sa_column=fk("delivery.id", nullable=True, ondelete="SET NULL"))
     claim_token: str | None = Field(default=None, sa_column=Column(String(36), nullable=True))

@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.domain import posting
+from bot.domain.statuses import OutcomeStatus, VerdictStatus
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -67,10 +70,14 @@ class QuestionCard:
     of: int = 0
     closes_at: datetime | None = None
 
+    def is_open(self, now: datetime) -> bool:
+        """Still taking answers at `now` (a daily question closes; a lesson's questions do not)."""
+        return posting.is_open(self.closes_at, now)
+
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str  # "new" (counted now) | "repeat" (already answered; nothing changed) | "closed"
+    status: VerdictStatus
     question_id: str
     correct: bool = False
     close: bool = False
@@ -182,19 +189,6 @@ class ScheduleView:
 
 
 @dataclass(frozen=True)
-class PostState:
-    post_id: int
-    status: str  # claimed | posted | failed | missed | skipped
-    closes_at: datetime | None
-    revealed: bool
-    message_ref: str | None
-
-    @property
-    def open(self) -> bool:
-        return self.status == "posted" and not self.revealed
-
-
-@dataclass(frozen=True)
 class NextPost:
     at_utc: datetime
     channel_id: str
@@ -253,7 +247,7 @@ class PostOutcome:
 
     schedule_id: int
     local_date: date
-    status: str  # posted | failed | deferred (rate limited) | missed | skipped | revealed | busy
+    status: OutcomeStatus
     post_id: int | None = None
     detail: str = ""
     retry_at: datetime | None = None  # failed or deferred: when it is tried again (None: not retried)

@@ -10,8 +10,8 @@ from fake_slack.harness import start_http
 from sqlmodel import select
 from test_slack_posting import click, schedule
 
+from bot.domain.posting import PostingPolicy
 from bot.engine import Engine
-from bot.engine.posting import PostingPolicy
 from bot.models import Post
 
 SEND_TIMEOUT = timedelta(seconds=0.5)  # how long the engine waits for the platform (45 s in production)

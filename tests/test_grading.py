@@ -1,4 +1,4 @@
-"""Table tests for bot.grading; questions are built from the schema classes, not from files."""
+"""Table tests for grading (bot.domain.kinds and bot.domain.grading); questions are built from the schema classes, not from files."""
 from __future__ import annotations
 
 import pytest
@@ -6,17 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content.schema import Choice, FreeTextQuestion, RubricCriterion, SingleChoiceQuestion
+from bot.domain.grading.answer_text import normalise
+from bot.domain.grading.grades import MAX_ANSWER_CHARS, Grade, UnknownChoice
+from bot.domain.kinds import grade
+from bot.domain.kinds.free_text import grade_free_text
+from bot.domain.kinds.single_choice import grade_choice, match_choice_text
 from bot.errors import BadInput
-from bot.grading import (
-    MAX_ANSWER_CHARS,
-    Grade,
-    UnknownChoice,
-    grade,
-    grade_choice,
-    grade_free_text,
-    match_choice_text,
-    normalise,
-)
 
 
 def free_text(**fields) -> FreeTextQuestion:

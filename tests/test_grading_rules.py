@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content.schema import FreeTextQuestion, RubricCriterion
-from bot.grading import grade_free_text, is_non_answer, normalise
+from bot.domain.grading.answer_text import normalise
+from bot.domain.kinds.free_text import grade_free_text, is_non_answer
 
 
 def free_text(**fields) -> FreeTextQuestion:

@@ -20,8 +20,8 @@ from recording_sender import RecordingSender
 from sqlmodel import select
 
 from bot.db import Store, sqlite_file_url
+from bot.domain.posting import PostingPolicy
 from bot.engine import Engine
-from bot.engine.posting import PostingPolicy
 from bot.migrate import upgrade
 from bot.models import Post
 from bot.ports import SenderRouter

@@ -10,8 +10,9 @@ from conftest import actor, utc
 from sqlmodel import select
 
 from bot.bench.fakes import RateLimitedSender
+from bot.domain.posting import PostingPolicy
 from bot.engine import Engine
-from bot.engine.posting import SEND_CONCURRENCY, PostingPolicy, earliest_retry
+from bot.engine.posting import SEND_CONCURRENCY, earliest_retry
 from bot.models import Post
 from bot.ports import RateLimited, SenderRouter
 from bot.scheduler import SchedulerService

@@ -1,7 +1,7 @@
-"""Streak rules: the pure functions in bot.streaks, and the same rules end to end through the Engine.
+"""Streak rules: the pure functions in bot.domain.streaks, and the same rules end to end through the Engine.
 
 The property tests check the engine against an oracle written here from the rules alone (it does
-not import bot.streaks or bot.timeutil): quiz days are the local dates that exist in the
+not import bot.domain.streaks or bot.timeutil): quiz days are the local dates that exist in the
 community's zone, found with plain zoneinfo conversions.
 """
 from __future__ import annotations
@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from bot.db import Store
+from bot.domain.streaks import FREEZE_EVERY, FREEZE_MAX, StreakState, answer_day, apply_misses, as_of, replay
 from bot.engine import Engine
 from bot.errors import NotAllowed, NotFound
 from bot.migrate import upgrade_sync
-from bot.streaks import FREEZE_EVERY, FREEZE_MAX, StreakState, answer_day, apply_misses, as_of, replay
 
 D0 = date(2024, 1, 1)
 UTC = UTC
@@ -36,7 +36,7 @@ def calendar_gap(start: date, end: date) -> int:
     return max(0, (end - start).days - 1)
 
 
-# --- the oracle: the rules, written independently of bot.streaks ------------------------------
+# --- the oracle: the rules, written independently of bot.domain.streaks ------------------------------
 
 def existing_local_dates(zone: str, lo: datetime, hi: datetime) -> set[date]:
     """Every local date some instant in [lo - 2 days, hi + 2 days] falls on (30-minute steps)."""
@@ -90,7 +90,7 @@ def answered_run_lengths(answered: list[date], existing: set[date]) -> list[int]
     return runs or [0]
 
 
-# --- unit tests of bot.streaks ------------------------------------------------------------------
+# --- unit tests of bot.domain.streaks ------------------------------------------------------------------
 
 def test_rule_constants():
     assert (FREEZE_EVERY, FREEZE_MAX) == (7, 2)

@@ -33,8 +33,9 @@ from bot.bench.measure import ScenarioResult, Target
 from bot.bench.sizes import Sizes
 from bot.content import Catalog
 from bot.db import Store
+from bot.domain.posting import PostingPolicy
 from bot.engine import Engine
-from bot.engine.posting import PostingPolicy, earliest_retry
+from bot.engine.posting import earliest_retry
 from bot.engine.schedules import validated
 from bot.migrate import upgrade
 from bot.models import Post

@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from bot import streaks
 from bot.bench.databases import Backend, FreshDb
 from bot.bench.fakes import PLATFORM
 from bot.bench.measure import ScenarioResult, Target, say, summary_ms
@@ -27,9 +26,10 @@ from bot.bench.sizes import Sizes
 from bot.content import Catalog
 from bot.content.schema import SingleChoiceQuestion
 from bot.db import Store
+from bot.domain import streaks
+from bot.domain.slots import slot_instant
 from bot.engine import Engine
 from bot.migrate import upgrade
-from bot.slots import slot_instant
 from bot.views import Actor
 
 ZONE = "Europe/Berlin"

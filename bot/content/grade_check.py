@@ -16,7 +16,7 @@ from pydantic import ValidationError, model_validator
 
 from bot.content.loader import Catalog, ContentProblem
 from bot.content.schema import FreeTextQuestion, Strict
-from bot.grading import grade_free_text
+from bot.domain.kinds.free_text import grade_free_text
 
 DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "grading_corpus"
 MIN_RECALL = 0.9  # a genuine right answer may be refused at most one time in ten

@@ -16,7 +16,8 @@ from pydantic_core import ErrorDetails
 
 from bot.content.limits import LessonRefused, load_lesson_yaml, read_lesson_text
 from bot.content.retired import RETIRED_FILE, read_retired, retired_files
-from bot.content.schema import FreeTextQuestion, Lesson, Question, SingleChoiceQuestion
+from bot.content.schema import Lesson, Question
+from bot.domain import kinds  # a module, not its names: bot.domain.kinds imports bot.content.schema
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 LESSON_SUFFIXES = (".yml", ".yaml")
@@ -81,8 +82,7 @@ class Catalog:
                 "order": lesson.order,
                 "snippets": len(lesson.snippets),
                 "questions": len(lesson.questions),
-                "single_choice": sum(isinstance(q, SingleChoiceQuestion) for q in lesson.questions),
-                "free_text": sum(isinstance(q, FreeTextQuestion) for q in lesson.questions),
+                **{name: sum(q.kind == name for q in lesson.questions) for name in kinds.KINDS},
             }
             for lesson in self.lessons
         ]
@@ -96,7 +96,7 @@ def node_line(root: yaml.Node | None, loc: Iterable[str | int]) -> int | None:
     """Walk the composed YAML node tree along a pydantic error location to find its line."""
     node, line = root, (root.start_mark.line + 1 if root is not None else None)
     for part in loc:
-        if part in ("single_choice", "free_text") and not _has_key(node, part):
+        if part in kinds.KINDS and not _has_key(node, part):
             continue  # pydantic's discriminator branch in the error location, not a YAML key
         if isinstance(node, yaml.MappingNode):
             nxt = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
@@ -118,7 +118,7 @@ def _format_loc(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("single_choice", "free_text"):
+        elif part in kinds.KINDS:
             continue  # discriminator branch names are noise for the author
         else:
             out += f".{part}" if out else str(part)

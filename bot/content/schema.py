@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from bot.answer_text import catch_all_reason
+from bot.domain.grading.answer_text import catch_all_reason
 
 SNIPPET_BODY_MAX = 1200  # one chat message (Discord's embed description and Slack's section both fit it)
 
@@ -59,10 +59,6 @@ class SingleChoiceQuestion(QuestionBase):
         if dupes:
             raise ValueError(f"choice ids must be unique, repeated: {', '.join(dupes)}")
         return self
-
-    @property
-    def correct_choice(self) -> Choice:
-        return next(c for c in self.choices if c.correct)
 
 
 class RubricCriterion(Strict):

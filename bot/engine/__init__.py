@@ -11,6 +11,9 @@ from sqlmodel import select
 from bot import metrics
 from bot.content import Catalog
 from bot.db import Store
+from bot.domain.posting import PostingPolicy
+from bot.domain.statuses import DeliveryKind
+from bot.domain.streaks import FREEZE_MAX
 from bot.engine import groups as groups_mod
 from bot.engine import leaderboard as board_mod
 from bot.engine import lessons as lessons_mod
@@ -20,14 +23,13 @@ from bot.engine.calendar import QuizCalendar
 from bot.engine.group_commit import GroupCommitter
 from bot.engine.identity import CommunityRef, LearnerRef, Readers, community_for, find_learner, find_reader, learner_for
 from bot.engine.post_counts import CountsReport, open_post_card
-from bot.engine.posting import Poster, PostingPolicy
+from bot.engine.posting import Poster
 from bot.engine.schedule_desk import Changed, ScheduleDesk
 from bot.errors import NotAllowed, NotFound
 from bot.ids import is_row_id, require_id
 from bot.limits import capped
 from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post, Schedule
 from bot.ports import SenderRouter
-from bot.streaks import FREEZE_MAX
 from bot.timeutil import is_valid_zone, local_day, require_aware
 from bot.views import (
     Actor,
@@ -38,7 +40,6 @@ from bot.views import (
     NextPost,
     PostCard,
     PostOutcome,
-    PostState,
     QuestionCard,
     ScheduleSpec,
     ScheduleView,
@@ -85,14 +86,14 @@ class Engine:
         found = lessons_mod.find_lesson(self.catalog, capped(lesson))
         if not 0 <= index < len(found.questions):
             raise NotFound(f"Lesson '{found.title}' has {len(found.questions)} questions; there is no question {index + 1}.")
-        return await self.desk.deliver(actor, found.questions[index].id, "lesson", require_aware(now),
+        return await self.desk.deliver(actor, found.questions[index].id, DeliveryKind.LESSON, require_aware(now),
                                        index + 1, len(found.questions))
 
     async def practice(self, actor: Actor, now: datetime, rng: random.Random | None = None) -> QuestionCard:
         async with self.store.read() as session:
             _, learner = await find_learner(session, actor)
             question_id = await lessons_mod.pick_practice(session, self.catalog, learner, rng or random.Random())
-        return await self.desk.deliver(actor, question_id, "practice", require_aware(now))
+        return await self.desk.deliver(actor, question_id, DeliveryKind.PRACTICE, require_aware(now))
 
     async def answer(self, actor: Actor, delivery_id: int, answer: str, now: datetime) -> Verdict:
         return await self.committer.submit(actor, require_id(delivery_id, "question"), answer_text(answer),
@@ -111,16 +112,6 @@ class Engine:
         if delivery is None:
             raise NotFound("That daily question no longer exists.")
         return question_card(self.catalog, delivery)
-
-    async def post_state(self, post_id: int) -> PostState | None:
-        """Where a daily post stands, e.g. so a front door stops live count edits once it is revealed."""
-        if not is_row_id(post_id):
-            return None
-        async with self.store.read() as session:
-            post = await session.get(Post, post_id)
-        if post is None:
-            return None
-        return PostState(post.id, post.status, post.closes_at, post.revealed_at is not None, post.message_ref)
 
     async def open_post_card(self, post_id: int) -> PostCard | None:
         """A daily post as it was sent, while answers are open; None once revealed (or never posted)."""

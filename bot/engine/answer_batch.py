@@ -5,8 +5,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.engine import Row
-
+from bot.domain.answering import DeliveryFacts
 from bot.engine.answers import AnswerRow
 from bot.engine.identity import CommunityRef
 from bot.engine.stats import Counters
@@ -24,7 +23,7 @@ class Request:
     result: Verdict | None = None
     error: Exception | None = None
     community: CommunityRef | None = None
-    delivery: Row | None = None  # BatchSql.deliveries
+    delivery: DeliveryFacts | None = None
     learner_id: int | None = None
     answer: AnswerRow | None = None  # a new answer this request adds, or the first one (a repeat)
     twin: Request | None = None  # an earlier request in the batch for the same delivery and learner

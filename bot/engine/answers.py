@@ -6,20 +6,20 @@ from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import grading
 from bot.content import Catalog
-from bot.content.schema import FreeTextQuestion, Question, SingleChoiceQuestion
+from bot.content.schema import Question
 from bot.db import Store
+from bot.domain.kinds import kind_of
+from bot.domain.kinds.base import Reading
+from bot.domain.statuses import DeliveryKind, VerdictStatus
+from bot.domain.streaks import StreakState
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import learner_for
-from bot.errors import BadInput, NotFound
+from bot.errors import NotFound
 from bot.models import Answer, Community, Delivery, Learner
-from bot.streaks import StreakState
 from bot.views import Actor, ChoiceView, QuestionCard, Verdict
 
-POINTS_PER_DIFFICULTY = 10
 NON_ANSWER_NOTE = "No worries — here is the answer."
-PERSONAL_KINDS = ("lesson", "practice")
 ANSWER_TEXT_MAX = 2000
 
 
@@ -27,10 +27,6 @@ def answer_text(raw: str | None) -> str:
     """What is graded and stored of a typed answer: bounded, and without NUL, which PostgreSQL's text
     cannot hold (the whole answer would be refused with a driver error)."""
     return (raw or "")[:ANSWER_TEXT_MAX].replace("\x00", "")
-
-
-def points_for(question: Question, correct: bool) -> int:
-    return POINTS_PER_DIFFICULTY * question.difficulty if correct else 0
 
 
 def question_card(catalog: Catalog, delivery: Delivery, position: int = 0, of: int = 0) -> QuestionCard:
@@ -42,46 +38,20 @@ def card_of(catalog: Catalog, delivery_id: int, question_id: str, position: int 
     """A question as shown, from ids alone (the poster builds thousands without loading deliveries)."""
     question = catalog.questions[question_id]
     lesson = catalog.lesson(catalog.lesson_of[question.id])
-    choices = ()
-    if isinstance(question, SingleChoiceQuestion):
-        choices = tuple(ChoiceView(c.id, str(i), c.text) for i, c in enumerate(question.choices, 1))
+    choices = tuple(ChoiceView(c.id, c.label, c.text) for c in kind_of(question).choices(question))
     return QuestionCard(delivery_id, question.id, lesson.id, lesson.title, question.prompt, question.kind,
                         choices, question.difficulty, position, of, closes_at)
 
 
-def interpret_choice(question: SingleChoiceQuestion, raw: str) -> str:
-    """A choice id (buttons), its number as shown (1..n), or its words (typed)."""
-    text = raw.strip()
-    ids = [c.id for c in question.choices]
-    if text in ids:
-        return text
-    if text.isdigit():
-        n = int(text)
-        if 1 <= n <= len(ids):
-            return ids[n - 1]
-        raise BadInput(f"There is no choice {n}: answer with a number from 1 to {len(ids)}.")
-    matched = grading.match_choice_text(question, text)
-    if matched is None:
-        raise BadInput(f"I couldn't tell which choice you meant: answer with a number from 1 to {len(ids)}.")
-    return matched
-
-
 def right_answer(question: Question) -> str:
-    if isinstance(question, SingleChoiceQuestion):
-        i, choice = next((i, c) for i, c in enumerate(question.choices, 1) if c.correct)
-        return f"{i}. {choice.text}"
-    return question.display_answer
+    return kind_of(question).right_answer(question)
 
 
 def shown_answer(question: Question, answer: Answer | AnswerRow) -> str:
-    if isinstance(question, SingleChoiceQuestion) and answer.choice_id:
-        for i, c in enumerate(question.choices, 1):
-            if c.id == answer.choice_id:
-                return f"{i}. {c.text}"
-    return answer.text or answer.choice_id or ""
+    return kind_of(question).shown_answer(question, answer.choice_id, answer.text)
 
 
-async def create_delivery(session: AsyncSession, community: Community, question_id: str, kind: str,
+async def create_delivery(session: AsyncSession, community: Community, question_id: str, kind: DeliveryKind,
                           now: datetime, learner: Learner | None = None,
                           closes_at: datetime | None = None) -> Delivery:
     delivery = Delivery(community_id=community.id, question_id=question_id, kind=kind,
@@ -95,7 +65,7 @@ class AnswerDesk:
     def __init__(self, store: Store, catalog: Catalog, calendar: QuizCalendar, default_timezone: str = "UTC"):
         self.store, self.catalog, self.calendar, self.default_timezone = store, catalog, calendar, default_timezone
 
-    async def deliver(self, actor: Actor, question_id: str, kind: str, now: datetime,
+    async def deliver(self, actor: Actor, question_id: str, kind: DeliveryKind, now: datetime,
                       position: int = 0, of: int = 0) -> QuestionCard:
         if question_id not in self.catalog.questions:
             raise NotFound(f"There is no question '{question_id}'.")
@@ -129,25 +99,20 @@ class AnswerRow:
 
 def grade_answer(question: Question, raw: str) -> AnswerRow:
     """An unsaved answer with the grade; BadInput when the text cannot be an answer to this question."""
-    if isinstance(question, SingleChoiceQuestion):
-        choice_id = interpret_choice(question, raw)
-        grade = grading.grade_choice(question, choice_id)
-        return AnswerRow(question.id, choice_id, None, grade.correct, False)
-    if not raw.strip():
-        raise BadInput("Type an answer in words.")
-    assert isinstance(question, FreeTextQuestion)
-    grade = grading.grade_free_text(question, raw)
-    return AnswerRow(question.id, None, raw.strip(), grade.correct, grade.close)
+    return answer_row(question.id, kind_of(question).read(question, raw))
 
+
+def answer_row(question_id: str, reading: Reading) -> AnswerRow:
+    return AnswerRow(question_id, reading.choice_id, reading.text, reading.grade.correct, reading.grade.close)
 
 
 def is_non_answer(question: Question, answer: Answer | AnswerRow) -> bool:
     """A typed "I don't know" (graded again: the answer row keeps only right, close and the text)."""
-    return isinstance(question, FreeTextQuestion) and not answer.correct and bool(answer.text) \
-        and grading.is_non_answer(question, answer.text)
+    return kind_of(question).is_non_answer(question, answer.correct, answer.text)
 
 
-def verdict_for(question: Question, answer: Answer | AnswerRow, total_points: int, state: StreakState, status: str) -> Verdict:
+def verdict_for(question: Question, answer: Answer | AnswerRow, total_points: int, state: StreakState,
+                status: VerdictStatus) -> Verdict:
     non_answer = is_non_answer(question, answer)
     return Verdict(
         status=status, question_id=question.id, correct=answer.correct, close=answer.close,

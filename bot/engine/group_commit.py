@@ -18,22 +18,25 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import metrics, streaks
+from bot import metrics
 from bot.content import Catalog
 from bot.content.schema import Question
 from bot.db import Store
+from bot.domain import answering
+from bot.domain.calendar import DayCounter
+from bot.domain.statuses import PostStatus, VerdictStatus
+from bot.domain.streaks import StreakState
 from bot.engine import histogram
 from bot.engine import stats as stats_mod
 from bot.engine.answer_batch import Batch, Request
-from bot.engine.answers import PERSONAL_KINDS, AnswerRow, grade_answer, points_for, verdict_for
+from bot.engine.answers import AnswerRow, answer_row, verdict_for
 from bot.engine.batch_sql import ANSWER_COLUMNS, BatchSql
-from bot.engine.calendar import DayCounter, QuizCalendar
+from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import CommunityRef, clean_name
 from bot.engine.known_ids import KnownIds
 from bot.engine.post_counts import CountsReport, PostCount, count_post_answers
-from bot.errors import NotFound, QuizError
+from bot.errors import NotFound
 from bot.models import Community
-from bot.timeutil import local_day
 from bot.views import Actor, Verdict
 
 log = logging.getLogger(__name__)
@@ -133,7 +136,7 @@ class GroupCommitter:
             if r.post_id is not None:
                 r.delivery_id = known.post_deliveries.get(r.post_id) or post_delivery.get(r.post_id)
         ids = {r.delivery_id for r in requests if r.delivery_id is not None}
-        deliveries = {d.id: d for d in (await conn.execute(self.sql.deliveries.where(
+        deliveries = {d.id: answering.DeliveryFacts(*d) for d in (await conn.execute(self.sql.deliveries.where(
             self.sql.deliveries.selected_columns.id.in_(ids)))).all()} if ids else {}
         pairs = set()
         for r in requests:
@@ -155,38 +158,23 @@ class GroupCommitter:
                     r.learner_id = found.get(key)
 
     def _judge(self, requests: list[Request]) -> list[Request]:
-        """Refuse what cannot be answered and grade the rest. Returns the refused requests (closed, bad
-        input) that become repeats if the learner answered before: a repeat always gets its first verdict."""
-        seen: dict[tuple[int, str], Request] = {}
+        """Refuse what cannot be answered and grade the rest (bot.domain.answering.judge). Returns the
+        refused requests (closed, bad input) that become repeats if the learner answered before."""
+        attempts = [answering.Attempt(r.delivery, r.post_id is not None, r.community is not None, r.learner_id,
+                                      r.actor.user_id, r.raw, r.now) for r in requests]
         maybe_repeats = []
-        for r in requests:
-            d = r.delivery
-            if r.post_id is not None and d is None:
-                r.error = NotFound("That daily question no longer exists.")
-                continue
-            if r.community is None or d.learner_id not in (None, r.learner_id):
-                r.error = NotFound("That question isn't open to you here.")
-                continue
-            question = self.catalog.question(d.question_id)
-            if question is None:
-                r.error = NotFound("That question has been retired from the course.")
-                continue
-            twin = seen.get((d.id, r.actor.user_id))
-            if twin is not None:
-                r.twin, r.result = twin, Verdict(status="repeat", question_id=question.id)
-                continue
-            if d.closed_at is not None or (d.closes_at is not None and r.now >= d.closes_at):
-                r.result = Verdict(status="closed", question_id=question.id)
+        for r, judged in zip(requests, answering.judge(attempts, self.catalog.question), strict=True):
+            if judged.reading is not None:
+                r.answer = answer_row(judged.question_id, judged.reading)
+            elif judged.twin is not None:
+                r.twin, r.result = requests[judged.twin], Verdict(status=VerdictStatus.REPEAT,
+                                                                  question_id=judged.question_id)
+            elif judged.error is not None:
+                r.error = judged.error
             else:
-                try:
-                    r.answer = grade_answer(question, r.raw)
-                except QuizError as err:  # e.g. an answer out of range: nothing is written for it
-                    r.error = err
-            if r.done():
-                if r.learner_id is not None:
-                    maybe_repeats.append(r)
-                continue
-            seen[(d.id, r.actor.user_id)] = r
+                r.result = Verdict(status=VerdictStatus.CLOSED, question_id=judged.question_id)
+            if judged.may_repeat:
+                maybe_repeats.append(r)
         return maybe_repeats
 
     async def _add_learners(self, conn: AsyncConnection, requests: list[Request]) -> None:
@@ -208,9 +196,8 @@ class GroupCommitter:
         for r in live:
             a, d = r.answer, r.delivery
             a.delivery_id, a.learner_id, a.community_id, a.answered_at = d.id, r.learner_id, r.community.id, r.now
-            # A daily post's answer counts for the post's own quiz day; others for the day they were given.
-            a.local_day = (d.kind == "post" and d.quiz_day) or local_day(r.now, r.community.timezone)
-            a.points = points_for(self.catalog.questions[a.question_id], a.correct)
+            a.local_day = answering.counted_day(d, r.now)
+            a.points = answering.points_for(self.catalog.questions[a.question_id], a.correct)
         rows = sorted(({c: getattr(r.answer, c) for c in ANSWER_COLUMNS} for r in live),
                       key=lambda v: (v["delivery_id"], v["learner_id"]))
         ids = {(d, learner): i for i, d, learner in (await conn.execute(self.sql.add_answers, rows)).all()}
@@ -231,22 +218,20 @@ class GroupCommitter:
             answer = first.get((r.delivery.id, r.learner_id))
             if answer is not None:
                 r.answer, r.error = answer, None
-                r.result = Verdict(status="repeat", question_id=answer.question_id)  # filled in at the end
+                r.result = Verdict(status=VerdictStatus.REPEAT, question_id=answer.question_id)  # filled in at the end
             elif r.answer is not None and r.answer.id is None:
                 raise RuntimeError("an answer was neither stored nor found")  # cannot happen: the unique key
 
     async def _award(self, conn: AsyncConnection, new: list[Request]) -> None:
         """Lesson and practice questions pay once per learner: the scored_question key decides who."""
-        paying = [r for r in new if r.answer.points and r.delivery.kind in PERSONAL_KINDS]
-        if not paying:
+        decided = answering.award([answering.Payable(r.learner_id, r.answer.question_id, r.delivery.kind, r.answer.points)
+                                   for r in new])
+        if not decided.once:
             return
-        firsts: dict[tuple[int, str], Request] = {}
-        for r in paying:
-            firsts.setdefault((r.learner_id, r.answer.question_id), r)
         won = set((await conn.execute(self.sql.score_once, [
-            {"learner_id": k[0], "question_id": k[1], "answer_id": firsts[k].answer.id} for k in sorted(firsts)
+            {"learner_id": k[0], "question_id": k[1], "answer_id": new[i].answer.id} for k, i in sorted(decided.claims.items())
         ])).scalars().all())
-        losers = [r for r in paying if r.answer.id not in won]
+        losers = [new[i] for i in decided.once if new[i].answer.id not in won]
         for r in losers:
             r.answer.points = 0
         if losers:
@@ -264,22 +249,19 @@ class GroupCommitter:
         """The same rules as one answer at a time, applied in arrival order."""
         counters: dict[int, DayCounter] = {}
         replay: set[int] = set()
-        snapshots: dict[int, tuple[int, streaks.StreakState]] = {}
+        snapshots: dict[int, tuple[int, StreakState]] = {}
         for r in new:
             stats, a = batch.stats[r.learner_id], r.answer
-            stats.points += a.points
-            stats.answers += 1
-            stats.correct += int(a.correct)
-            last = stats.last_quiz_day
-            if last is not None and a.local_day < last:
-                replay.add(r.learner_id)  # an answer for an earlier day: replay the log below
-            elif last is None or a.local_day > last:
+            tally = stats_mod.tally_of(stats)
+            counter = None
+            if answering.streak_moves(tally.streak, a.local_day):  # the calendar is read only when needed
                 counter = counters.get(r.community.id) or await self.calendar.offline_counter(session, r.community)
                 counters[r.community.id] = counter
-                if counter.is_quiz_day(a.local_day):
-                    missed = 0 if last is None else counter.missed_between(last, a.local_day)
-                    stats_mod.store_state(stats, streaks.answer_day(stats_mod.state_of(stats), a.local_day, missed))
-            snapshots[id(r)] = (stats.points, stats_mod.state_of(stats))
+            step = answering.advance(tally, a.points, a.correct, a.local_day, counter)
+            stats_mod.store_tally(stats, step.tally)
+            if step.replay:
+                replay.add(r.learner_id)  # an answer for an earlier day: replay the log below
+            snapshots[id(r)] = (stats.points, step.tally.streak)
         for learner_id in replay:
             stats = batch.stats[learner_id]
             community = next(r.community for r in new if r.learner_id == learner_id)
@@ -293,10 +275,10 @@ class GroupCommitter:
                 for i in sorted({r.learner_id for r in new})])
         for r in new:
             if r.learner_id in replay:
-                r.result = self._verdict_from(r, batch.stats[r.learner_id], "new")
+                r.result = self._verdict_from(r, batch.stats[r.learner_id], VerdictStatus.NEW)
             else:
                 points, state = snapshots[id(r)]
-                r.result = verdict_for(self.catalog.questions[r.answer.question_id], r.answer, points, state, "new")
+                r.result = verdict_for(self.catalog.questions[r.answer.question_id], r.answer, points, state, VerdictStatus.NEW)
 
     async def _add_to_periods(self, session: AsyncSession, new: list[Request]) -> None:
         """This week's and this month's totals per learner grow with each new answer."""
@@ -315,7 +297,7 @@ class GroupCommitter:
     async def _finish(self, conn: AsyncConnection, batch: Batch) -> None:
         """Repeats report the first verdict with the learner's counters as they now stand."""
         for r in batch.requests:
-            if r.error is not None or r.result is None or r.result.status != "repeat":
+            if r.error is not None or r.result is None or r.result.status != VerdictStatus.REPEAT:
                 continue
             answer = r.twin.answer if r.twin is not None else r.answer
             if answer is None or answer.id is None:
@@ -325,9 +307,9 @@ class GroupCommitter:
             if stats is None:
                 row = (await conn.execute(self.sql.stats.where(self.sql.stats_key == answer.learner_id))).one()
                 stats = batch.stats[answer.learner_id] = stats_mod.Counters(*row)
-            r.result = self._verdict_from(r, stats, "repeat", answer)
+            r.result = self._verdict_from(r, stats, VerdictStatus.REPEAT, answer)
 
-    def _verdict_from(self, r: Request, stats: stats_mod.Counters, status: str, answer: AnswerRow | None = None) -> Verdict:
+    def _verdict_from(self, r: Request, stats: stats_mod.Counters, status: VerdictStatus, answer: AnswerRow | None = None) -> Verdict:
         answer = answer or r.answer
         question: Question = self.catalog.questions[answer.question_id]
         return verdict_for(question, answer, stats.points, stats_mod.state_of(stats), status)
@@ -353,5 +335,5 @@ class GroupCommitter:
         for r in batch.requests:
             if r.community is not None and r.learner_id is not None:
                 known.add(known.learners, (r.community.id, r.actor.user_id), r.learner_id)
-            if r.post_id is not None and r.delivery is not None and r.delivery.post_status == "posted":
+            if r.post_id is not None and r.delivery is not None and r.delivery.post_status == PostStatus.POSTED:
                 known.add(known.post_deliveries, r.post_id, r.delivery.id)

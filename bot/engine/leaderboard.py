@@ -15,8 +15,8 @@ from sqlalchemy import exists, func, literal_column
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import streaks
 from bot.db import select_wide
+from bot.domain import streaks
 from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import CommunityRef, LearnerRef

@@ -13,34 +13,32 @@ import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import slots
 from bot.content import Catalog
+from bot.domain import calendar as quiz_days
+from bot.domain import posting, slots
+from bot.domain.posting import PostingPolicy
+from bot.domain.statuses import DeliveryKind, OutcomeStatus, PostStatus
 from bot.engine import tracks
 from bot.engine.answers import card_of
 from bot.engine.calendar import QuizCalendar
 from bot.engine.stats import locked_stats, replay_learner, store_state
 from bot.models import Answer, Community, Delivery, Post, Schedule, table_of
-from bot.timeutil import day_exists, local_day, zone
+from bot.timeutil import local_day, zone
 from bot.views import PostCard, PostOutcome, QuestionCard
 
 log = logging.getLogger(__name__)
 
-RETRY_DELAYS = (30, 60, 120, 300, 600, 900)  # seconds between send attempts inside the grace window
 POST, DELIVERY, SCHEDULE, COMMUNITY = table_of(Post), table_of(Delivery), table_of(Schedule), table_of(Community)
 # What a claim needs of a schedule (not its audit times: thousands of rows per batch).
 CARD_COLUMNS = [SCHEDULE.c[name] for name in (
     "id", "community_id", "platform", "channel_id", "local_time", "weekdays", "timezone", "track_lessons", "track_tags",
     "shuffle", "shuffle_seed", "open_minutes", "ping_role", "results_in_thread", "queued_question_id")]
-
-
-def retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1])
 
 
 @dataclass(frozen=True)
@@ -70,26 +68,11 @@ class Claim:
 @dataclass(frozen=True)
 class SendResult:
     claim: Claim
-    status: str  # posted | failed | deferred
+    status: OutcomeStatus  # posted | failed | deferred
     message_ref: str | None = None
     error: str = ""
     retryable: bool = True
     resume_at: datetime | None = None  # deferred: when the platform will take it
-
-
-@dataclass(frozen=True)
-class ClaimPolicy:
-    grace: timedelta
-    claim_timeout: timedelta
-
-    def may_retake(self, row, now: datetime) -> bool:
-        if row.slot_at < now - self.grace or row.delivery_id is None:
-            return False
-        if row.status == "claimed":
-            return bool(row.claimed_at <= now - self.claim_timeout)  # left behind by a crash
-        if row.status == "failed":
-            return row.next_attempt_at is not None and row.next_attempt_at <= now
-        return False
 
 
 async def _conn(session: AsyncSession):
@@ -99,10 +82,10 @@ async def _conn(session: AsyncSession):
 async def record_missed(session: AsyncSession, store, dues: list[Due]) -> list[PostOutcome]:
     """Slots past the grace window: written as missed (not a quiz day), never sent."""
     rows = [dict(schedule_id=d.schedule_id, community_id=d.community_id, local_date=d.local_date, slot_at=d.slot_at,
-                 quiz_day=local_day(d.slot_at, d.community_tz), status="missed",
+                 quiz_day=local_day(d.slot_at, d.community_tz), status=PostStatus.MISSED,
                  error="the bot was down past the grace window") for d in dues]
     inserted = await insert_new(session, store, rows)
-    return [PostOutcome(sid, day, "missed", pid) for pid, sid, day in inserted]
+    return [PostOutcome(sid, day, OutcomeStatus.MISSED, pid) for pid, sid, day in inserted]
 
 
 async def insert_new(session: AsyncSession, store, rows: list[dict]) -> list[tuple[int, int, date]]:
@@ -131,7 +114,7 @@ def claim_tokens() -> Iterator[str]:
 class Claimer:
     """Claims a batch of due slots: new ledger rows with their question and delivery, or retaken rows."""
 
-    def __init__(self, store, catalog: Catalog, policy: ClaimPolicy):
+    def __init__(self, store, catalog: Catalog, policy: PostingPolicy):
         self.store, self.catalog, self.policy = store, catalog, policy
         self._shown: dict[str, QuestionCard] = {}  # question id → its card (the catalog does not change while running)
 
@@ -180,7 +163,7 @@ class Claimer:
         for delivery_id, *key in await conn.execute(
                 insert(DELIVERY).returning(DELIVERY.c.id, DELIVERY.c.community_id, DELIVERY.c.question_id,
                                            DELIVERY.c.closes_at),
-                [dict(community_id=d.community_id, question_id=qid, kind="post", learner_id=None, created_at=now,
+                [dict(community_id=d.community_id, question_id=qid, kind=DeliveryKind.POST, learner_id=None, created_at=now,
                       closes_at=closes_at, closed_at=None) for (d, qid), closes_at in zip(chosen, closing, strict=False)]):
             fresh.setdefault(tuple(key), []).append(delivery_id)
         rows, planned, tokens = [], {}, claim_tokens()
@@ -188,7 +171,7 @@ class Claimer:
             delivery_id, token = fresh[d.community_id, qid, closes_at].pop(), next(tokens)
             planned[d.schedule_id, d.local_date] = (d, qid, delivery_id, closes_at, token)
             rows.append(dict(schedule_id=d.schedule_id, community_id=d.community_id, local_date=d.local_date,
-                             slot_at=d.slot_at, quiz_day=local_day(d.slot_at, d.community_tz), status="claimed",
+                             slot_at=d.slot_at, quiz_day=local_day(d.slot_at, d.community_tz), status=PostStatus.CLAIMED,
                              claim_token=token, claimed_at=now, attempts=1, question_id=qid, delivery_id=delivery_id,
                              closes_at=closes_at))
         inserted = {(sid, day): pid for pid, sid, day in await insert_new(session, self.store, rows)}
@@ -218,8 +201,8 @@ class Claimer:
         reason = "this schedule's track selects no question; change its lessons or tags"
         inserted = await insert_new(session, self.store, [dict(
             schedule_id=d.schedule_id, community_id=d.community_id, local_date=d.local_date, slot_at=d.slot_at,
-            quiz_day=local_day(d.slot_at, d.community_tz), status="failed", error=reason, attempts=1) for d in refused])
-        return [PostOutcome(sid, day, "failed", pid, reason) for pid, sid, day in inserted]
+            quiz_day=local_day(d.slot_at, d.community_tz), status=PostStatus.FAILED, error=reason, attempts=1) for d in refused])
+        return [PostOutcome(sid, day, OutcomeStatus.FAILED, pid, reason) for pid, sid, day in inserted]
 
     async def _retake(self, conn, schedules: dict, dues: list[Due], taken: dict, now: datetime) -> list[Claim]:
         """Slots already in the ledger: taken over only when crashed (stale claim) or due for a retry."""
@@ -234,11 +217,13 @@ class Claimer:
         gone = [row.id for row in rows if (row.schedule_id, row.local_date) in wanted
                 and row.question_id is not None and row.question_id not in self.catalog.questions]
         if gone:  # its question left the content: sending it again cannot work
-            await conn.execute(update(POST).where(POST.c.id.in_(gone), POST.c.status == "failed").values(
+            await conn.execute(update(POST).where(POST.c.id.in_(gone), POST.c.status == PostStatus.FAILED).values(
                 next_attempt_at=None, error="the question is no longer in the content"))
         for row in rows:
             d = wanted.get((row.schedule_id, row.local_date))
-            if d is None or row.id in gone or not self.policy.may_retake(row, now):
+            if d is None or row.id in gone or not posting.may_retake(
+                    row.status, row.slot_at, row.delivery_id is not None, row.claimed_at, row.next_attempt_at, now,
+                    self.policy):
                 continue
             s, token = schedules[d.schedule_id], next(tokens)
             closes_at = self._closes_at(s, d, taken, now, found)
@@ -267,11 +252,11 @@ class Claimer:
         """Open for `open_minutes`, or until the schedule's next real post (days already taken are passed over).
         `found` shares the answer between schedules with the same time, days, zone and taken days."""
         if s.open_minutes:
-            return now + timedelta(minutes=s.open_minutes)
+            return posting.closes_at(now, s.open_minutes, None)
         key = (s.local_time, s.weekdays, s.timezone or d.community_tz, taken.get(s.id, frozenset()) | {d.local_date})
         if key not in found:
             nxt = slots.next_slot(now, slots.parse_time(key[0]), tracks.split(key[1]), key[2], key[3])
-            found[key] = nxt[1] if nxt else now + timedelta(days=1)
+            found[key] = posting.closes_at(now, None, nxt[1] if nxt else None)
         return found[key]
 
     @staticmethod
@@ -290,7 +275,7 @@ class Claimer:
 class Recorder:
     """Writes a batch of send results: posted, failed (back-off) or deferred (rate limited, no attempt spent)."""
 
-    def __init__(self, calendar: QuizCalendar, policy: ClaimPolicy):
+    def __init__(self, calendar: QuizCalendar, policy: PostingPolicy):
         self.calendar, self.policy = calendar, policy
 
     async def record(self, session: AsyncSession, results: list[SendResult], now: datetime) -> list[PostOutcome]:
@@ -301,37 +286,32 @@ class Recorder:
         owned, outcomes = [], []
         for r in results:
             row = current.get(r.claim.card.post_id)
-            if row is not None and row.claim_token == r.claim.card.claim_token and row.status != "posted":
+            if row is not None and row.claim_token == r.claim.card.claim_token and row.status != PostStatus.POSTED:
                 owned.append(r)
-            elif r.status == "posted":
+            elif r.status == OutcomeStatus.POSTED:
                 log.error("post sent after its claim was retaken", extra={"post_id": r.claim.card.post_id})
                 outcomes.append(self._outcome(r, None))
             else:
                 outcomes.append(self._outcome(r, None))  # someone else owns the slot now
-        posted = [r for r in owned if r.status == "posted"]
+        posted = [r for r in owned if r.status == OutcomeStatus.POSTED]
         if posted:
             await self._mark_posted(session, conn, posted, now)
         outcomes += [self._outcome(r, None) for r in posted]
         unsent = []
-        for r in (r for r in owned if r.status != "posted"):
-            attempts = r.claim.attempts - 1 if r.status == "deferred" else r.claim.attempts  # a deferral is no attempt
+        for r in (r for r in owned if r.status != OutcomeStatus.POSTED):
+            attempts = r.claim.attempts - 1 if r.status == OutcomeStatus.DEFERRED else r.claim.attempts  # a deferral is no attempt
             retry_at = self._retry_at(r, now)
             unsent.append(dict(b_id=r.claim.card.post_id, b_error=r.error[:500], b_next=retry_at, b_attempts=max(attempts, 0)))
             outcomes.append(self._outcome(r, retry_at))
         if unsent:
             await conn.execute(update(POST).where(POST.c.id == bindparam("b_id")).values(
-                status="failed", error=bindparam("b_error"), next_attempt_at=bindparam("b_next"),
+                status=PostStatus.FAILED, error=bindparam("b_error"), next_attempt_at=bindparam("b_next"),
                 attempts=bindparam("b_attempts")), unsent)
         return outcomes
 
     def _retry_at(self, r: SendResult, now: datetime) -> datetime | None:
-        if r.status == "deferred":
-            at = r.resume_at
-        else:
-            at = now + retry_delay(r.claim.attempts) if r.retryable else None
-        if at is not None and at > r.claim.due.slot_at + self.policy.grace:
-            return None  # past the grace window a retry would post a stale question
-        return at
+        return posting.retry_at(r.status, r.claim.attempts, r.retryable, r.resume_at, r.claim.due.slot_at, now,
+                                self.policy)
 
     @staticmethod
     def _outcome(r: SendResult, retry_at: datetime | None) -> PostOutcome:
@@ -341,7 +321,7 @@ class Recorder:
     async def _mark_posted(self, session: AsyncSession, conn, posted: list[SendResult], now: datetime) -> None:
         replay = await self._days_becoming_quiz_days(conn, posted)
         await conn.execute(update(POST).where(POST.c.id == bindparam("b_id")).values(
-            status="posted", message_ref=bindparam("b_ref"), posted_at=now, error=None),
+            status=PostStatus.POSTED, message_ref=bindparam("b_ref"), posted_at=now, error=None),
             [dict(b_id=r.claim.card.post_id, b_ref=r.message_ref) for r in posted])
         if replay:
             await self._replay(session, conn, replay)
@@ -354,15 +334,15 @@ class Recorder:
         days = {r.claim.quiz_day for r in posted}
         # One index seek per community (a grouped min would read every posted day of each community).
         first_day = select(func.min(POST.c.quiz_day)).where(
-            POST.c.community_id == COMMUNITY.c.id, POST.c.status == "posted").scalar_subquery()
+            POST.c.community_id == COMMUNITY.c.id, POST.c.status == PostStatus.POSTED).scalar_subquery()
         firsts = {cid: first for cid, first in await conn.execute(
             select(COMMUNITY.c.id, first_day).where(COMMUNITY.c.id.in_(tz))) if first is not None}
         existing = set((await conn.execute(select(POST.c.community_id, POST.c.quiz_day).where(
-            POST.c.status == "posted", POST.c.community_id.in_(tz), POST.c.quiz_day.in_(days)).distinct())).all())
+            POST.c.status == PostStatus.POSTED, POST.c.community_id.in_(tz), POST.c.quiz_day.in_(days)).distinct())).all())
         out = set()
         for cid, day in {(r.claim.due.community_id, r.claim.quiz_day) for r in posted}:
             first = firsts.get(cid)
-            was_quiz_day = day_exists(day, tz[cid]) if first is None or day < first else (cid, day) in existing
+            was_quiz_day = quiz_days.is_quiz_day(day, tz[cid], first, (cid, day) in existing)
             if first is None or not was_quiz_day:
                 out.add((cid, day))
         return out

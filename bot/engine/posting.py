@@ -13,16 +13,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlmodel import select
 
-from bot import slots
 from bot.content import Catalog
 from bot.db import Store
+from bot.domain import posting, slots
+from bot.domain.posting import PostingPolicy
+from bot.domain.statuses import OutcomeStatus, PostStatus
 from bot.engine import tracks
 from bot.engine.calendar import QuizCalendar
-from bot.engine.ledger import Claim, Claimer, ClaimPolicy, Due, Recorder, SendResult, record_missed
+from bot.engine.ledger import Claim, Claimer, Due, Recorder, SendResult, record_missed
 from bot.engine.pacing import SEND_CONCURRENCY, Lease, RateLimitPauses, each_at_most, send_paced
 from bot.engine.result_writer import ResultWriter
 from bot.engine.reveals import Revealer
@@ -49,20 +51,13 @@ class Timers:
     reveals: list[tuple[int, datetime]]  # (post id, closes at) of open posts
 
 
-@dataclass(frozen=True)
-class PostingPolicy:
-    grace: timedelta = timedelta(hours=3)  # a slot missed longer ago than this is recorded as missed
-    claim_timeout: timedelta = timedelta(minutes=2)  # a claim older than this was left by a crash
-    send_timeout: timedelta = timedelta(seconds=45)  # well under claim_timeout, so a live claim is never retaken
-
-
 def earliest_retry(outcomes: list[PostOutcome]) -> datetime | None:
     """When a pass should run again for a failed send or a rate-limit pause (None: nothing waits)."""
     return min((o.retry_at for o in outcomes if o.retry_at is not None), default=None)
 
 
 def deferred(due: Due, until: datetime) -> PostOutcome:
-    return PostOutcome(due.schedule_id, due.local_date, "deferred", None, "rate limited by the platform", until)
+    return PostOutcome(due.schedule_id, due.local_date, OutcomeStatus.DEFERRED, None, "rate limited by the platform", until)
 
 
 class Poster:
@@ -71,8 +66,7 @@ class Poster:
         self.store, self.catalog, self.calendar, self.router = store, catalog, calendar, router
         self.policy = policy or PostingPolicy()
         self.pacer = RateLimitPauses()
-        claim_policy = ClaimPolicy(self.policy.grace, self.policy.claim_timeout)
-        self.claimer, self.recorder = Claimer(store, catalog, claim_policy), Recorder(calendar, claim_policy)
+        self.claimer, self.recorder = Claimer(store, catalog, self.policy), Recorder(calendar, self.policy)
         self.revealer = Revealer(store, catalog, calendar, router, self.policy, self.pacer)
 
     # Posting ---------------------------------------------------------------------
@@ -98,11 +92,11 @@ class Poster:
 
     async def post_slots(self, dues: list[Due], now: datetime, manual: bool = False) -> list[PostOutcome]:
         outcomes = []
-        late = [d for d in dues if not manual and now - d.slot_at > self.policy.grace]
+        late = [d for d in dues if not manual and not posting.within_grace(d.slot_at, now, self.policy)]
         if late:
             async with self.store.write() as session:
                 outcomes += await record_missed(session, self.store, late)
-        dues = [d for d in dues if manual or now - d.slot_at <= self.policy.grace]
+        dues = [d for d in dues if manual or posting.within_grace(d.slot_at, now, self.policy)]
         # The next batch is claimed while the one before is being sent: the database works on one while
         # the event loop works on the other. At most one batch waits, claimed, for its turn.
         sending: asyncio.Task | None = None
@@ -133,7 +127,7 @@ class Poster:
 
         async def send(claim: Claim) -> None:
             if lease.over:  # due again at once: the next pass claims it afresh
-                writer.add(SendResult(claim, "deferred", error="claimed too long before its turn; handed back",
+                writer.add(SendResult(claim, OutcomeStatus.DEFERRED, error="claimed too long before its turn; handed back",
                                       resume_at=now))
             else:
                 writer.add(await self._send(claim, now))
@@ -160,14 +154,14 @@ class Poster:
         sent = await send_paced(self.pacer, card.platform, card.channel_id, now, self.policy.send_timeout, post)
         if sent.resume_at is not None:
             if sent.error is None:  # another send of this pass was just told to slow down
-                return SendResult(claim, "deferred", error="rate limited by the platform", resume_at=sent.resume_at)
+                return SendResult(claim, OutcomeStatus.DEFERRED, error="rate limited by the platform", resume_at=sent.resume_at)
             log.info("rate limited", extra={"post_id": card.post_id, "retry_after": sent.error.retry_after})
-            return SendResult(claim, "deferred", error=str(sent.error) or "rate limited", resume_at=sent.resume_at)
+            return SendResult(claim, OutcomeStatus.DEFERRED, error=str(sent.error) or "rate limited", resume_at=sent.resume_at)
         if sent.error is not None:
             log.warning("post failed", extra={"post_id": card.post_id, "error": str(sent.error)})
-            return SendResult(claim, "failed", error=str(sent.error) or type(sent.error).__name__,
+            return SendResult(claim, OutcomeStatus.FAILED, error=str(sent.error) or type(sent.error).__name__,
                               retryable=getattr(sent.error, "retryable", True))
-        return SendResult(claim, "posted", message_ref=str(sent.ref))
+        return SendResult(claim, OutcomeStatus.POSTED, message_ref=str(sent.ref))
 
     # What is owed ------------------------------------------------------------------
     async def _active(self, schedule_id: int | None = None) -> list:
@@ -204,9 +198,8 @@ class Poster:
         async with self.store.read() as session:
             rows = (await session.exec(select(Post.schedule_id, Post.local_date, Post.status, Post.claimed_at)
                                        .where(Post.local_date.in_({d.local_date for d in dues})))).all()
-        stale = now - self.policy.claim_timeout
         settled = {(sid, day) for sid, day, status, claimed_at in rows
-                   if not (status == "claimed" and claimed_at is not None and claimed_at <= stale)}
+                   if not posting.is_stale_claim(status, claimed_at, now, self.policy)}
         return [d for d in dues if (d.schedule_id, d.local_date) not in settled]
 
     async def _failed_due(self, now: datetime) -> list[Due]:
@@ -216,7 +209,7 @@ class Poster:
                 select(Post.schedule_id, Post.community_id, Post.local_date, Post.slot_at, Schedule.platform,
                        Schedule.channel_id, Community.timezone)
                 .join(Schedule, Schedule.id == Post.schedule_id).join(Community, Community.id == Post.community_id)
-                .where(Post.status == "failed", Post.next_attempt_at <= now,
+                .where(Post.status == PostStatus.FAILED, Post.next_attempt_at <= now,
                        Schedule.enabled == True,  # noqa: E712  (paused: stop retrying)
                        Post.slot_at >= now - self.policy.grace, Schedule.platform.in_(list(self.router.senders)))
                 .order_by(Post.next_attempt_at))).all()
@@ -228,7 +221,7 @@ class Poster:
                      for s in await self._active()]
         async with self.store.read() as session:
             open_posts = (await session.exec(select(Post.id, Post.closes_at).join(Schedule, Schedule.id == Post.schedule_id)
-                                             .where(Post.status == "posted", Post.revealed_at == None,  # noqa: E711
+                                             .where(Post.status == PostStatus.POSTED, Post.revealed_at == None,  # noqa: E711
                                                     Schedule.platform.in_(list(self.router.senders))))).all()
         return Timers(schedules, [(pid, at) for pid, at in open_posts if at is not None])
 

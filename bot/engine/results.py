@@ -8,7 +8,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content import Catalog
-from bot.content.schema import SingleChoiceQuestion
+from bot.domain.kinds import kind_of
 from bot.engine.answers import right_answer
 from bot.engine.calendar import QuizCalendar
 from bot.engine.stats import streak_today
@@ -40,12 +40,10 @@ def results_view(catalog: Catalog, post_id: int, question_id: str, tally: dict[s
                  streaks: tuple[tuple[str, int], ...]) -> ResultsView:
     question = catalog.questions[question_id]
     answered, correct = sum(n for n, _ in tally.values()), sum(c for _, c in tally.values())
-    choices: tuple[ChoiceShare, ...] = ()
-    if isinstance(question, SingleChoiceQuestion):
-        counts = {choice: n for choice, (n, _) in tally.items()}
-        choices = tuple(ChoiceShare(c.id, str(i), c.text, counts.get(c.id, 0),
-                                    counts.get(c.id, 0) / answered if answered else 0.0, c.correct)
-                        for i, c in enumerate(question.choices, 1))
+    counts = {choice: n for choice, (n, _) in tally.items()}
+    choices = tuple(ChoiceShare(c.id, c.label, c.text, counts.get(c.id, 0),
+                                counts.get(c.id, 0) / answered if answered else 0.0, c.correct)
+                    for c in kind_of(question).choices(question))
     return ResultsView(post_id, question.id, question.prompt, right_answer(question), question.explanation,
                        answered, correct, choices, streaks)
 

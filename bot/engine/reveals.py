@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from bot.content import Catalog
 from bot.db import Store, select_wide
+from bot.domain.statuses import OutcomeStatus, PostStatus
 from bot.engine.answers import card_of
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import CARD_COLUMNS, DELIVERY, POST, post_card
@@ -50,8 +51,8 @@ class RevealResult:
     def outcome(self) -> PostOutcome:
         card = self.reveal.card
         if self.released_until is None:
-            return PostOutcome(card.schedule_id, card.local_date, "revealed", card.post_id)
-        return PostOutcome(card.schedule_id, card.local_date, "deferred", card.post_id, "reveal: rate limited",
+            return PostOutcome(card.schedule_id, card.local_date, OutcomeStatus.REVEALED, card.post_id)
+        return PostOutcome(card.schedule_id, card.local_date, OutcomeStatus.DEFERRED, card.post_id, "reveal: rate limited",
                            self.released_until)
 
 
@@ -68,7 +69,7 @@ class Revealer:
             due = (await session.exec(
                 select_wide(Post.id, Post.schedule_id, Post.local_date, Schedule.platform, Schedule.channel_id)
                 .join(Schedule, col(Schedule.id) == Post.schedule_id).where(
-                    Post.status == "posted", Post.revealed_at == None, col(Post.closes_at) <= now,  # noqa: E711
+                    Post.status == PostStatus.POSTED, Post.revealed_at == None, col(Post.closes_at) <= now,  # noqa: E711
                     col(Schedule.platform).in_(list(self.router.senders))).order_by(col(Post.closes_at)))).all()
         outcomes, ready = [], []
         for post_id, schedule_id, day, platform, channel in due:
@@ -76,7 +77,7 @@ class Revealer:
             if wait is None:
                 ready.append(post_id)
             else:
-                outcomes.append(PostOutcome(schedule_id, day, "deferred", post_id, "rate limited by the platform", wait))
+                outcomes.append(PostOutcome(schedule_id, day, OutcomeStatus.DEFERRED, post_id, "rate limited by the platform", wait))
         for start in range(0, len(ready), REVEAL_BATCH):
             outcomes += await self.reveal(ready[start:start + REVEAL_BATCH], now)
         return outcomes
@@ -111,7 +112,7 @@ class Revealer:
                 writer.add(RevealResult(reveal, ref=sent.ref))
             elif getattr(sent.error, "retryable", True):  # the claim stays: retaken after claim_timeout
                 log.warning("reveal failed; will retry", extra={"post_id": card.post_id, "error": str(sent.error)})
-                outcomes.append(PostOutcome(card.schedule_id, card.local_date, "failed", card.post_id,
+                outcomes.append(PostOutcome(card.schedule_id, card.local_date, OutcomeStatus.FAILED, card.post_id,
                                             f"reveal: {sent.error}"))
             else:  # e.g. the message was deleted: answers are closed, nothing more to show
                 log.error("reveal failed for good", extra={"post_id": card.post_id, "error": str(sent.error)})
@@ -127,7 +128,7 @@ class Revealer:
                      now: datetime) -> tuple[list[PostOutcome], list[Reveal]]:
         conn = await session.connection()
         claimed = [row[0] for row in await conn.execute(update(POST).where(
-            POST.c.id.in_(post_ids), POST.c.status == "posted", POST.c.revealed_at.is_(None),
+            POST.c.id.in_(post_ids), POST.c.status == PostStatus.POSTED, POST.c.revealed_at.is_(None),
             or_(POST.c.reveal_claimed_at.is_(None), POST.c.reveal_claimed_at <= now - self.policy.claim_timeout),
         ).values(reveal_token=token, reveal_claimed_at=now).returning(POST.c.id))]
         if not claimed:
@@ -159,7 +160,7 @@ class Revealer:
                     extra={"post_ids": [r.post_id for r in orphans][:20]})
         await conn.execute(update(POST).where(POST.c.id.in_([r.post_id for r in orphans])).values(revealed_at=now))
         return [r for r in rows if r.question_id in self.catalog.questions], [
-            PostOutcome(r.id, r.local_date, "revealed", r.post_id, "closed without results: the question is no "
+            PostOutcome(r.id, r.local_date, OutcomeStatus.REVEALED, r.post_id, "closed without results: the question is no "
                         "longer in the content") for r in orphans]
 
     async def _record(self, results: list[RevealResult], token: str, now: datetime) -> list[PostOutcome]:

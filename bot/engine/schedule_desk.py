@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from bot.content import Catalog
 from bot.db import Store
+from bot.domain.statuses import PostStatus
 from bot.engine import schedules as sched
 from bot.engine import tracks
 from bot.engine.answers import question_card
@@ -92,7 +93,7 @@ class ScheduleDesk:
         async with self.store.write() as session:
             schedule, community = await sched.load(session, actor, schedule_id, lock=True)
             shown = await sched.view(session, self.catalog, schedule, community, schedule.updated_at)
-            await session.exec(delete(Post).where(Post.schedule_id == schedule.id, Post.status != "posted"))
+            await session.exec(delete(Post).where(Post.schedule_id == schedule.id, Post.status != PostStatus.POSTED))
             posted = await session.exec(select(Post.id).where(Post.schedule_id == schedule.id))
             if posted.first() is not None:
                 # Posted days stay quiz days (streaks were built on them): keep the schedule, disabled and detached.
@@ -151,7 +152,7 @@ class ScheduleDesk:
                 raise BadInput("This schedule has no upcoming post to skip.")
             await session.exec(self.store.insert(Post).values(
                 schedule_id=schedule.id, community_id=community.id, local_date=nxt[0], slot_at=nxt[1],
-                quiz_day=local_day(nxt[1], community.timezone), status="skipped", error=f"skipped by {actor.user_id}",
+                quiz_day=local_day(nxt[1], community.timezone), status=PostStatus.SKIPPED, error=f"skipped by {actor.user_id}",
             ).on_conflict_do_nothing(index_elements=["schedule_id", "local_date"]))
             return await sched.view(session, self.catalog, schedule, community, now)
 
@@ -186,14 +187,14 @@ class ScheduleDesk:
             today = local_day(now, sched.zone_of(schedule, community))
             existing = (await session.exec(select(Post).where(Post.schedule_id == schedule.id,
                                                               Post.local_date == today))).first()
-        if existing is not None and existing.status in ("posted", "claimed"):
+        if existing is not None and existing.status in (PostStatus.POSTED, PostStatus.CLAIMED):
             raise BadInput(f"Today's question was already posted in this channel ({existing.status}).")
-        if existing is not None and existing.status == "failed":
+        if existing is not None and existing.status == PostStatus.FAILED:
             # The admin may have fixed the cause (e.g. a permission): try today's post again, now.
             async with self.store.write() as session:
-                await session.exec(update(Post).where(Post.id == existing.id, Post.status == "failed")
+                await session.exec(update(Post).where(Post.id == existing.id, Post.status == PostStatus.FAILED)
                                    .values(next_attempt_at=now, slot_at=now))
-        if existing is not None and existing.status in ("skipped", "missed"):
+        if existing is not None and existing.status in (PostStatus.SKIPPED, PostStatus.MISSED):
             async with self.store.write() as session:
                 await session.exec(delete(Post).where(Post.id == existing.id, Post.status == existing.status))
         outcome = await self.poster.post_slot(schedule.id, today, now, now, manual=True)

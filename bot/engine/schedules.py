@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import slots
 from bot.content import Catalog
 from bot.db import Store
+from bot.domain import slots
+from bot.domain.statuses import PostStatus
 from bot.engine import tracks
 from bot.engine.identity import community_for, find_learner
 from bot.errors import BadInput, NotAllowed, NotFound
@@ -70,7 +71,7 @@ def zone_of(schedule: Schedule, community: Community) -> str:
 
 
 async def skipped_dates(session: AsyncSession, schedule: Schedule, now: datetime) -> frozenset:
-    rows = await session.exec(select(Post.local_date).where(Post.schedule_id == schedule.id, Post.status == "skipped",
+    rows = await session.exec(select(Post.local_date).where(Post.schedule_id == schedule.id, Post.status == PostStatus.SKIPPED,
                                                             Post.slot_at > now))
     return frozenset(rows.all())
 

@@ -1,6 +1,6 @@
 """Keep each learner's counters (points, streak, freezes) in step with the answer log.
 
-The live update (bot.engine.group_commit) and the rebuild share the pure rules in `bot.streaks`
+The live update (bot.engine.group_commit) and the rebuild share the pure rules in `bot.domain.streaks`
 and the same quiz calendar, so the cache and the log cannot drift apart by construction;
 `verify_stats` checks it anyway.
 """
@@ -13,22 +13,31 @@ from sqlalchemy import case, delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import streaks
 from bot.db import select_wide
+from bot.domain import answering, streaks
 from bot.engine import histogram
 from bot.engine.calendar import QuizCalendar
 from bot.models import Answer, Community, LearnerPeriod, LearnerStats, row_id
 from bot.timeutil import periods_of
 
 
-def state_of(stats: LearnerStats) -> streaks.StreakState:
+def state_of(stats: LearnerStats | Counters) -> streaks.StreakState:
     return streaks.StreakState(stats.current_streak, stats.best_streak, stats.freezes,
                                stats.freeze_progress, stats.last_quiz_day)
 
 
-def store_state(stats: LearnerStats, state: streaks.StreakState) -> None:
+def store_state(stats: LearnerStats | Counters, state: streaks.StreakState) -> None:
     stats.current_streak, stats.best_streak = state.current, state.best
     stats.freezes, stats.freeze_progress, stats.last_quiz_day = state.freezes, state.progress, state.last_day
+
+
+def tally_of(stats: Counters) -> answering.Tally:
+    return answering.Tally(stats.points, stats.answers, stats.correct, state_of(stats))
+
+
+def store_tally(stats: Counters, tally: answering.Tally) -> None:
+    stats.points, stats.answers, stats.correct = tally.points, tally.answers, tally.correct
+    store_state(stats, tally.streak)
 
 
 async def locked_stats(session: AsyncSession, learner_id: int) -> LearnerStats:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from bot.clock import Clock
+from bot.domain import posting
 from bot.engine import Engine
 from bot.engine.post_counts import PostCount
 from bot.views import PostCard
@@ -137,4 +138,4 @@ class LiveCounts:
 
     def _open(self, card: PostCard | None) -> bool:
         """Past `closes_at` the reveal owns the message (maybe in another process): no more counts."""
-        return card is not None and (card.closes_at is None or self.clock() < card.closes_at)
+        return card is not None and posting.is_open(card.closes_at, self.clock())

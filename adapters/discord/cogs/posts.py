@@ -56,7 +56,7 @@ class PostsCog(QuizCog, name="Posts"):
         except Exception:  # slow or failing database: open the modal anyway; the answer is checked on submit
             log.warning("interaction %s: post %s lookup failed before the modal", interaction.id, post_id, exc_info=True)
             card = None
-        if card is not None and card.closes_at is not None and self.now() >= card.closes_at:
+        if card is not None and not card.is_open(self.now()):
             return await tell(interaction, "This question is closed: answers no longer count.")
         try:
             await interaction.response.send_modal(components.answer_modal("post", post_id, card.prompt if card else ""))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from bot.content.schema import FreeTextQuestion, Question, SingleChoiceQuestion
+from bot.content.schema import Question
+from bot.domain.kinds import kind_of
 
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 _NOT_AN_AUTHOR = {"In", "Since", "By", "From", "Until", "Before", "After", "Around", "Of", "The", "About", "Circa"}
@@ -56,10 +57,7 @@ def _widest(found: list[str]) -> list[str]:
 
 def answer_text(q: Question) -> str:
     """What the question holds up as right: the key, or the accepted answers and model answer."""
-    if isinstance(q, SingleChoiceQuestion):
-        return q.correct_choice.text
-    assert isinstance(q, FreeTextQuestion)
-    return " ".join([*q.accepted, q.model_answer or ""])
+    return kind_of(q).key_text(q)
 
 
 def fact_signals(q: Question) -> list[str]:

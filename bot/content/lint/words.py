@@ -1,13 +1,13 @@
 """Word lists and word splitting for the item-writing checks.
 
-The grader sees text through `bot.grading.normalise`, so the alias and keyword checks split text
+The grader sees text through `bot.domain.grading.answer_text.normalise`, so the alias and keyword checks split text
 the same way (that is how "don't" became "don t" and the bare alias "t" matched "I don't know").
 """
 from __future__ import annotations
 
 import re
 
-from bot.grading import normalise
+from bot.domain.grading.answer_text import normalise
 
 # Function words: an alias or keyword made only of these matches almost any sentence.
 STOP_WORDS = frozenset("""

@@ -126,7 +126,7 @@ def _shares(words: list[str]) -> list[str]:
     i = 0
     while i < len(words):
         word = words[i]
-        percent = _NUMBER.match(word) and i + 1 < len(words) and words[i + 1] == "percent"
+        percent = bool(_NUMBER.match(word)) and i + 1 < len(words) and words[i + 1] == "percent"
         value = _value(word, percent)
         end = i + 2 if percent else i + 1
         nxt = words[end] if end < len(words) else ""

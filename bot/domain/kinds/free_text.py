@@ -1,4 +1,4 @@
-"""Grading answers: pure functions, no I/O, no clock, no database.
+"""Free-text questions: the learner types words, graded as below.
 
 Generous where people are: case, accents, punctuation, small typos, plurals, "twenty-five" for "25",
 "fourfold" for "4x", and hedges around a right answer ("idk, maybe temperature?") do not matter.
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.answer_quantities import is_number
-from bot.answer_text import (
+from bot.content.schema import FreeTextQuestion
+from bot.domain.grading.answer_quantities import is_number
+from bot.domain.grading.answer_text import (
     NON_ANSWER_BREAK,
     NON_ANSWER_WORDS,
     STOP_WORDS,
@@ -26,37 +27,15 @@ from bot.answer_text import (
     says_nothing,
     strip_non_answers,
 )
-from bot.content.schema import FreeTextQuestion, SingleChoiceQuestion
+from bot.domain.grading.grades import MAX_ANSWER_CHARS, NON_ANSWER, SHORT_ALIAS_CHARS, Grade
+from bot.domain.grading.phrase_match import NEGATORS, Clause, Phrase, find, phrase
+from bot.domain.kinds.base import Kind, Reading, given_answer
 from bot.errors import BadInput
-from bot.phrase_match import NEGATORS, Clause, Phrase, find, phrase
 
-__all__ = ["Grade", "UnknownChoice", "grade", "grade_choice", "grade_free_text", "is_non_answer", "match_choice_text",
-           "normalise"]
-
-MAX_ANSWER_CHARS = 2000  # longer answers are cut first, so the work per answer stays bounded
-SHORT_ALIAS_CHARS = 4  # an alias this short ("kl", "t=1") fuzzily matches almost anything ("ok")
 SHORT_KEYWORD_CHARS = 5  # rubric keywords shorter than this must match exactly
 CLOSE_MARGIN = 15  # a near miss scores within this many points below the threshold
-CHOICE_TEXT_MIN = 90  # typed choice words must score this high to pick a choice
 STUFFED_TERMS = 3  # this many bare extra terms beside the right one is a list, not an answer
 ARTICLES = frozenset({"a", "an", "the"})
-
-
-@dataclass(frozen=True)
-class Grade:
-    correct: bool
-    close: bool  # a near miss: not accepted, but close to an accepted answer (tell the learner "close")
-    matched: tuple[str, ...]  # rubric criterion labels met, or the accepted alias matched
-    similarity: float  # best fuzzy similarity 0-100 found (100 for a choice hit)
-    non_answer: bool = False  # the learner said they do not know, or nothing at all: tell them kindly
-
-
-WRONG = Grade(correct=False, close=False, matched=(), similarity=0.0)
-NON_ANSWER = Grade(correct=False, close=False, matched=(), similarity=0.0, non_answer=True)
-
-
-class UnknownChoice(BadInput, ValueError):
-    """The choice id is not one of the question's; a caller bug or a stale button, never a wrong answer."""
 
 
 # --- reading an answer -------------------------------------------------------------------------
@@ -100,7 +79,7 @@ def _units_in(texts: tuple[str, ...]) -> dict[str, set[str]]:
 
 
 def _search(question: FreeTextQuestion, clauses: list[Clause], units: dict[str, set[str]]) -> _Found:
-    found, covered = _Found(), set()
+    found, covered = _Found(), set[tuple[int, int]]()
 
     def hits(target: Phrase) -> float:
         best = 0.0
@@ -178,16 +157,6 @@ def _numbers(words: list[str] | tuple[str, ...]) -> list[str]:
 
 # --- grading -----------------------------------------------------------------------------------
 
-def grade_choice(question: SingleChoiceQuestion, choice_id: str) -> Grade:
-    """Right or wrong, never "close": a choice is picked, not typed."""
-    choice = next((c for c in question.choices if c.id == choice_id), None)
-    if choice is None:
-        raise UnknownChoice(f"There is no choice {choice_id!r} in this question.")
-    if choice.correct:
-        return Grade(correct=True, close=False, matched=(choice.id,), similarity=100.0)
-    return WRONG
-
-
 def grade_free_text(question: FreeTextQuestion, answer: str) -> Grade:
     """Correct when an accepted alias matches or enough rubric criteria are met, as the module says.
 
@@ -222,31 +191,31 @@ def is_non_answer(question: FreeTextQuestion, answer: str) -> bool:
     return grade_free_text(question, answer).non_answer
 
 
-def grade(question: SingleChoiceQuestion | FreeTextQuestion, answer: str) -> Grade:
-    """Grade any question; for a single-choice question `answer` is the choice id."""
-    if isinstance(question, SingleChoiceQuestion):
-        return grade_choice(question, answer)
-    if isinstance(question, FreeTextQuestion):
-        return grade_free_text(question, answer)
-    raise TypeError(f"cannot grade a {type(question).__name__}")
+# --- the kind --------------------------------------------------------------------------------
+
+def read(question: FreeTextQuestion, raw: str) -> Reading:
+    if not raw.strip():
+        raise BadInput("Type an answer in words.")
+    return Reading(None, raw.strip(), grade_free_text(question, raw))
 
 
-def match_choice_text(question: SingleChoiceQuestion, text: str) -> str | None:
-    """Let a learner type a choice's words instead of its number; None unless exactly one choice fits.
+def right_answer(question: FreeTextQuestion) -> str:
+    return question.display_answer
 
-    An exact (normalised) match wins; otherwise the best token_set_ratio must reach 90 and beat
-    every other choice. Short text ("a", "the") only matches exactly, because token_set_ratio
-    scores 100 for any text whose words all appear in a choice.
-    """
-    typed = normalise(text[:MAX_ANSWER_CHARS])
-    if not typed:
-        return None
-    texts = {c.id: normalise(c.text) for c in question.choices}
-    exact = [cid for cid, t in texts.items() if t == typed]
-    if exact:
-        return exact[0] if len(exact) == 1 else None
-    if len(typed) <= SHORT_ALIAS_CHARS:
-        return None
-    scores = sorted(((fuzz.token_set_ratio(typed, t), cid) for cid, t in texts.items()), reverse=True)
-    (best, best_id), (runner_up, _) = scores[0], scores[1]
-    return best_id if best >= CHOICE_TEXT_MIN and best > runner_up else None
+
+def shown_answer(question: FreeTextQuestion, choice_id: str | None, text: str | None) -> str:
+    return given_answer(choice_id, text)
+
+
+def answered_nothing(question: FreeTextQuestion, correct: bool, text: str | None) -> bool:
+    """A typed "I don't know" (graded again: an answer row keeps only right, close and the text)."""
+    return not correct and bool(text) and is_non_answer(question, text or "")
+
+
+def key_text(question: FreeTextQuestion) -> str:
+    return " ".join([*question.accepted, question.model_answer or ""])
+
+
+KIND: Kind[FreeTextQuestion] = Kind(
+    name="free_text", schema=FreeTextQuestion, read=read, grade=grade_free_text, choices=lambda question: (),
+    right_answer=right_answer, shown_answer=shown_answer, is_non_answer=answered_nothing, key_text=key_text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.answer_quantities import canonical_quantities
+from bot.domain.grading.answer_quantities import canonical_quantities
 
 _UNITS = {w: n for n, w in enumerate("one two three four five six seven eight nine".split(), 1)}
 _SMALL = _UNITS | {

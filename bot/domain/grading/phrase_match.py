@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.answer_quantities import UNITS, is_number
-from bot.answer_text import STOP_WORDS, normalise
+from bot.domain.grading.answer_quantities import UNITS, is_number
+from bot.domain.grading.answer_text import STOP_WORDS, normalise
 
 # "it removes bias" says there is none; past participles are left out: "removed duplicates" is a filter.
 NEGATORS = frozenset("""
@@ -145,7 +145,8 @@ def word_match(answer_word: str, phrase_word: str, fuzzy: bool) -> int | None:
 
 def find(clause: Clause, target: Phrase, threshold: int, units: dict[str, set[str]]) -> list[Match]:
     """Every place the phrase stands in the clause. `units`: the units the question allows after a number."""
-    words, n, found = clause.words, len(target.words), []
+    words, n = clause.words, len(target.words)
+    found: list[Match] = []
     if not n:
         return found
     for start in clause.starts(target.words[0], target.fuzzy):

@@ -1,0 +1,1 @@
+"""Reading typed answers: normalised text, quantities, phrase matching, and the grade they give."""
