@@ -24,10 +24,11 @@ from bot.domain.posting import PostingPolicy
 from bot.domain.statuses import OutcomeStatus, PostStatus
 from bot.engine import tracks
 from bot.engine.calendar import QuizCalendar
-from bot.engine.ledger import Claim, Claimer, Due, Recorder, SendResult, record_missed
+from bot.engine.ledger import Claim, Claimer, Due, SendResult, record_missed
 from bot.engine.pacing import SEND_CONCURRENCY, Lease, RateLimitPauses, each_at_most, send_paced
 from bot.engine.result_writer import ResultWriter
 from bot.engine.reveals import Revealer
+from bot.engine.send_records import Recorder
 from bot.models import Community, Post, Schedule
 from bot.ports import SendError, SenderRouter
 from bot.views import PostOutcome
