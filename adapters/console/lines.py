@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import TextIO
 
-from bot.engine.answers import ANSWER_TEXT_MAX
+from bot.limits import ANSWER_TEXT_MAX
 
 LINE_MAX = ANSWER_TEXT_MAX + 100  # the longest answer, with room for a command in front of it
 DRAIN_CHUNK = 1 << 16

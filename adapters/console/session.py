@@ -13,9 +13,9 @@ from adapters.console import render
 from adapters.console.lines import LINE_MAX
 from bot.clock import Clock, utc_now
 from bot.engine import Engine
-from bot.engine.identity import USER_ID_MAX, clean_name
 from bot.errors import BadInput, QuizError, StorageUnavailable
 from bot.ids import parse_id
+from bot.limits import USER_ID_MAX, clean_name
 from bot.views import Actor, PostCard, QuestionCard, ScheduleSpec, Verdict
 
 log = logging.getLogger(__name__)

@@ -16,11 +16,11 @@ from bot.domain.streaks import StreakState
 from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import learner_for
 from bot.errors import NotFound
+from bot.limits import ANSWER_TEXT_MAX
 from bot.models import Answer, Community, Delivery, Learner
 from bot.views import Actor, ChoiceView, QuestionCard, Verdict
 
 NON_ANSWER_NOTE = "No worries — here is the answer."
-ANSWER_TEXT_MAX = 2000
 
 
 def answer_text(raw: str | None) -> str:

@@ -32,10 +32,11 @@ from bot.engine.answer_batch import Batch, Request
 from bot.engine.answers import AnswerRow, answer_row, verdict_for
 from bot.engine.batch_sql import ANSWER_COLUMNS, BatchSql
 from bot.engine.calendar import QuizCalendar
-from bot.engine.identity import CommunityRef, clean_name
+from bot.engine.identity import CommunityRef
 from bot.engine.known_ids import KnownIds
 from bot.engine.post_counts import CountsReport, PostCount, count_post_answers
 from bot.errors import NotFound
+from bot.limits import clean_name
 from bot.models import Community
 from bot.views import Actor, Verdict
 

@@ -1,7 +1,6 @@
 """Find-or-create the community and learner behind an Actor, inside the caller's transaction."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,11 +9,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Store
 from bot.errors import BadInput
+from bot.limits import USER_ID_MAX, clean_name
 from bot.models import Community, Learner, LearnerStats
 from bot.views import Actor
-
-NAME_MAX = 100
-USER_ID_MAX = 64  # the width of learner.user_id and community.external_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,19 +24,6 @@ class CommunityRef:
 @dataclass(frozen=True, slots=True)
 class LearnerRef:
     id: int
-
-
-# Terminal escape sequences (CSI such as ESC[31m, OSC such as a window title, two-character ESC x),
-# dropped whole so no half of one is left behind in a name.
-ESCAPE_SEQUENCE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -~]?")
-
-
-def clean_name(name: str, limit: int = NAME_MAX) -> str:
-    """Display names are shown to others, on every door: one line, bounded, and no control or format
-    characters (C0, C1, ESC sequences, bidi overrides, lone surrogates from undecodable bytes)."""
-    text = ESCAPE_SEQUENCE.sub("", (name or "")[:limit * 4])  # cut first: never scan a pasted megabyte
-    text = " ".join("".join(ch for ch in text if ch.isprintable()).split())
-    return text[:limit] or "someone"
 
 
 async def community_for(store: Store, session: AsyncSession, actor: Actor, now: datetime,
