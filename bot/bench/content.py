@@ -9,7 +9,8 @@ from pathlib import Path
 
 from bot.bench.measure import ScenarioResult, Target
 from bot.bench.sizes import Sizes
-from bot.content.loader import DEFAULT_CONTENT_DIR, lesson_files, validate_paths
+from bot.content.loader import DEFAULT_CONTENT_DIR, validate_paths
+from bot.content.sources.yaml_files import lesson_files
 
 TARGET_MS = 200.0
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,6 @@
-"""Lesson content: the schema every file must satisfy and the loader that checks it."""
-from bot.content.loader import Catalog, ContentError, ContentProblem, load_catalog, validate_paths
+"""Lesson content: the schema every lesson satisfies, its sources, and the catalog they are assembled into."""
+from bot.content.loader import Catalog, ContentError, load_catalog, load_sources, validate_paths, validate_sources
+from bot.content.sources import ContentProblem, ContentSource, YamlSource
 
-__all__ = ["ContentError", "ContentProblem", "Catalog", "load_catalog", "validate_paths"]
+__all__ = ["Catalog", "ContentError", "ContentProblem", "ContentSource", "YamlSource", "load_catalog", "load_sources",
+           "validate_paths", "validate_sources"]

@@ -14,8 +14,9 @@ from typing import Literal
 import yaml
 from pydantic import ValidationError, model_validator
 
-from bot.content.loader import Catalog, ContentProblem
+from bot.content.loader import Catalog
 from bot.content.schema import FreeTextQuestion, Strict
+from bot.content.sources import ContentProblem
 from bot.domain.kinds.free_text import grade_free_text
 
 DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "grading_corpus"

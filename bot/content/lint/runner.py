@@ -11,8 +11,9 @@ from pathlib import Path
 from bot.content.lint.catalog_checks import KeyFigures, check_catalog_keys, check_lesson_keys, duplicate_stems, key_figures
 from bot.content.lint.question_checks import QUESTION_CHECKS, QuestionAt
 from bot.content.lint.rules import RULES, WAIVABLE, Finding
-from bot.content.loader import read_lessons
+from bot.content.loader import read_sources
 from bot.content.schema import FreeTextQuestion
+from bot.content.sources import YamlSource
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class LintReport:
 def lint_paths(paths: Iterable[Path]) -> LintReport:
     """Lint the lesson files under `paths` as one catalog; content that does not validate is only reported."""
     paths = list(paths)
-    files, problems = read_lessons(paths)
+    files, problems = read_sources([YamlSource(paths)])
     if problems:
         invalid = [Finding("CONTENT-INVALID", p.path, p.line, f"{p.location}: {p.message}" if p.location else p.message)
                    for p in problems]
@@ -65,12 +66,12 @@ def lint_paths(paths: Iterable[Path]) -> LintReport:
     findings: list[Finding] = []
     questions: list[QuestionAt] = []
     for f in files:
-        located = [QuestionAt(q, str(f.path), partial(f.line, "questions", i))
+        located = [QuestionAt(q, f.origin, partial(f.line, "questions", i))
                    for i, q in enumerate(f.lesson.questions)]
         for at in located:
             for check in QUESTION_CHECKS:
                 findings += check(at)
-        findings += check_lesson_keys(located, str(f.path), f.line("questions"))
+        findings += check_lesson_keys(located, f.origin, f.line("questions"))
         questions += located
     figures = key_figures(questions)
     findings += check_catalog_keys(figures, ", ".join(map(str, paths)))
