@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from datetime import UTC
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -27,7 +27,7 @@ def _startup() -> None:
     configure_logging()
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code)
 
@@ -94,7 +94,7 @@ def content_validate(paths: list[Path] = typer.Argument(None, help="files or fol
     catalog, problems = validate_paths(paths or [DEFAULT_CONTENT_DIR])
     for problem in problems:
         typer.echo(str(problem))
-    if problems:
+    if catalog is None:  # there is a catalog exactly when nothing is wrong
         fail(f"{len(problems)} problem(s) found.")
     typer.echo(f"ok: {len(catalog.lessons)} lessons, {len(catalog.questions)} questions")
 
@@ -282,4 +282,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

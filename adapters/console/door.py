@@ -15,6 +15,7 @@ from adapters.console.session import ConsoleSession
 from adapters.doors import DoorOptions
 from bot.clock import Clock, utc_now
 from bot.engine import Engine
+from bot.ports import PostSender
 from bot.runtime import Runtime
 
 
@@ -25,7 +26,7 @@ class ConsoleDoor:
                  log_path: Path | None = None):
         self.user, self.stdin, self.console, self.log_path = user, stdin, console or Console(), log_path
         self.session: ConsoleSession | None = None
-        self.sender: ConsoleSender | None = None
+        self.sender: PostSender | None = None  # as FrontDoor declares it (a mutable member is invariant)
 
     async def start(self, runtime: Runtime) -> None:
         self.session = ConsoleSession(runtime.engine, self.user, self.console, runtime.clock, self.log_path)

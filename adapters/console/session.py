@@ -100,10 +100,10 @@ class ConsoleSession:
         verb = words[0].lower() if words else ""
         args = words[1:]
         if self.card is not None and verb not in COMMANDS:
-            return await self._answer(line)
+            return await self._answer(self.card, line)
         if not verb:
             if self.place is not None:
-                return await self._advance()
+                return await self._advance(self.place)
             return
         handler = COMMANDS.get(verb)
         if handler is None:
@@ -128,9 +128,10 @@ class ConsoleSession:
             return await self.cmd_lessons(args)
         first = self.engine.snippet(" ".join(args), 0)
         lesson = self.engine.catalog.lesson(first.lesson_id)
-        self.place = LessonPlace(first.lesson_id, 0, first.total, 0, len(lesson.questions))
+        assert lesson is not None, "snippet() has just found this lesson"
+        self.place = place = LessonPlace(first.lesson_id, 0, first.total, 0, len(lesson.questions))
         self.card = None
-        await self._advance()
+        await self._advance(place)
 
     async def cmd_next(self, _args) -> None:
         if self.place is None:
@@ -139,7 +140,7 @@ class ConsoleSession:
         if self.card is not None:
             self.say("Answer the question first (a number or words).")
             return
-        await self._advance()
+        await self._advance(self.place)
 
     async def cmd_practice(self, _args) -> None:
         self.place = None
@@ -213,8 +214,7 @@ class ConsoleSession:
                  "[open=MINUTES] | schedule pause|resume|remove|skip|post-now <id>")
 
     # Lesson flow ---------------------------------------------------------------
-    async def _advance(self) -> None:
-        place = self.place
+    async def _advance(self, place: LessonPlace) -> None:
         if place.snippet < place.snippets:
             self.say(render.snippet(self.engine.snippet(place.lesson_id, place.snippet)))
             place.snippet += 1
@@ -234,14 +234,14 @@ class ConsoleSession:
             self.say(render.answer_not_recorded(err.reason))
             return None
 
-    async def _answer(self, text: str) -> None:
-        verdict = await self._verdict(self.engine.answer(self.actor, self.card.delivery_id, text, self.clock()))
+    async def _answer(self, card: QuestionCard, text: str) -> None:
+        verdict = await self._verdict(self.engine.answer(self.actor, card.delivery_id, text, self.clock()))
         if verdict is None:
             return
         self.card = None
         self.say(render.verdict(verdict))
         if self.place is not None:
-            await self._advance()
+            await self._advance(self.place)
 
 
 COMMANDS = {

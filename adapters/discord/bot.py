@@ -13,6 +13,7 @@ the bot never syncs blindly on start or in on_ready.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 import discord
 import yarl
@@ -22,6 +23,9 @@ from adapters.discord import cogs, components
 from adapters.discord.sender import DiscordSender
 from adapters.discord.settings import DiscordSettings
 from bot.clock import Clock, utc_now
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
@@ -45,18 +49,28 @@ def state_key(application_id: int | None, guild_id: int | None = None) -> str:
     return f"discord:commands:{application_id or 'unknown'}:{f'guild:{guild_id}' if guild_id else 'global'}"
 
 
-class QuizClientMixin:
-    """Mixed into discord.Client or discord.AutoShardedClient (see create_client)."""
+if TYPE_CHECKING:
+    # The checker reads the mixin as a commands.Bot, so its body is checked against the client it is
+    # mixed into; at run time it stays a plain mixin, ahead of Bot or AutoShardedBot in the MRO.
+    _Client = commands.Bot
+else:
+    _Client = object
 
-    def __init__(self, engine, settings: DiscordSettings, *, clock: Clock = utc_now, serve: bool = True, **options):
+
+class QuizClientMixin(_Client):
+    """Mixed into commands.Bot or commands.AutoShardedBot (see create_client)."""
+
+    def __init__(self, engine: Engine, settings: DiscordSettings, *, clock: Clock = utc_now, serve: bool = True,
+                 **options: Any) -> None:
         options.setdefault("guild_ready_timeout", settings.guild_ready_timeout)
         # A longer wait comes back as discord.RateLimited: the poster defers the post instead of
         # sleeping past its send timeout (30 s is the least discord.py allows).
         options.setdefault("max_ratelimit_timeout", RATE_LIMIT_SLEEP_MAX)
+        if settings.application_id is not None:  # unset: discord.py looks it up at login
+            options.setdefault("application_id", settings.application_id)
         # Slash commands only: the mention prefix and no help command keep the Bot's text commands idle.
         super().__init__(command_prefix=commands.when_mentioned, help_command=None, intents=intents(),
-                         allowed_mentions=discord.AllowedMentions.none(), application_id=settings.application_id,
-                         **options)
+                         allowed_mentions=discord.AllowedMentions.none(), **options)
         self.engine, self.discord_settings, self.clock = engine, settings, clock
         self.serve = serve
         self.sender = DiscordSender(self, settings.count_interval)
@@ -106,7 +120,7 @@ class ShardedQuizBot(QuizClientMixin, commands.AutoShardedBot):
     pass
 
 
-def create_client(engine, settings: DiscordSettings, **kwargs) -> QuizBot | ShardedQuizBot:
+def create_client(engine: Engine, settings: DiscordSettings, **kwargs: Any) -> QuizBot | ShardedQuizBot:
     apply_endpoints(settings)
     if settings.sharded:
         return ShardedQuizBot(engine, settings, shard_count=settings.shard_total, shard_ids=settings.shard_id_list,

@@ -16,6 +16,7 @@ on_interaction (modals are not kept in memory, so a submit also works after a re
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -218,15 +219,16 @@ def answer_modal(kind: str, target_id: int, prompt: str = "") -> discord.ui.Moda
     return modal
 
 
-def modal_answer(data: dict | None) -> str:
+def modal_answer(data: Mapping[str, object] | None) -> str:
     """The text typed into the answer field of a modal submit payload (classic rows or labels); a payload
     of another shape than Discord's gives no answer rather than an error."""
-    def walk(components):
+    def walk(components: object) -> str | None:
         for component in components if isinstance(components, list) else []:
             if not isinstance(component, dict):
                 continue
-            if component.get("custom_id") == ANSWER_INPUT_ID and isinstance(component.get("value"), str):
-                return component["value"]
+            value = component.get("value")
+            if component.get("custom_id") == ANSWER_INPUT_ID and isinstance(value, str):
+                return value
             for nested in (component.get("components"), [component["component"]] if "component" in component else None):
                 found = walk(nested)
                 if found is not None:

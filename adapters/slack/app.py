@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.admin import Directory
-from adapters.slack.install import Installations, InstalledWorkspaces, SingleWorkspace
+from adapters.slack.install import Installations, InstalledWorkspaces, SingleWorkspace, TokenSource
 from adapters.slack.listeners import register
 from adapters.slack.listeners.front import Front
 from adapters.slack.sender import SlackSender
@@ -94,7 +94,7 @@ def build_slack_app(settings: SlackSettings, engine, mode: str, *, installations
                            installation_store=installations.store, installation_store_bot_only=True,
                            oauth_settings=installations.oauth_settings(settings))
         revocations = AsyncTokenRevocationListeners(installations.store)
-        tokens = InstalledWorkspaces(installations, lambda token: make_client(settings, token))
+        tokens: TokenSource = InstalledWorkspaces(installations, lambda token: make_client(settings, token))
     else:
         with _bolt_env_hidden():
             app = AsyncApp(name="quizbot", client=client, signing_secret=signing_secret, logger=bolt_logger())

@@ -47,6 +47,8 @@ class SlackDoor:
     async def start(self, runtime: Runtime) -> None:
         installations = None
         if self.mode == OAUTH:
+            if self.settings.client_id is None:  # settings.check() asks for it in this mode
+                raise SystemExit("refusing to start: the OAuth install flow needs SLACK_CLIENT_ID")
             installations = Installations(runtime.engine.store.engine, self.settings.client_id)
             await installations.create_tables()
         self.bundle = build_slack_app(self.settings, runtime.engine, self.mode, installations=installations,
@@ -65,19 +67,25 @@ class SlackDoor:
     async def wait(self) -> None:
         await self._stopped.wait()  # the transports run on their own; only stop() ends the door
 
-    async def check_token(self) -> dict:
+    @property
+    def started(self) -> SlackBundle:
+        """The app and its client, built by start()."""
+        if self.bundle is None:
+            raise RuntimeError("the Slack door has not been started")
+        return self.bundle
+
+    async def check_token(self) -> None:
         """auth.test with the single workspace's bot token: fail at start, not at the first click."""
         try:
-            resp = await self.bundle.client.auth_test()
+            resp = await self.started.client.auth_test()
         except SlackApiError as err:
             raise SlackConfigError(f"Slack refused SLACK_BOT_TOKEN ({err.response.get('error')}).") from None
         except NETWORK_ERRORS as err:
             raise SlackConfigError(cannot_reach("Slack", self.settings.api_base_url, err, "SLACK_API_BASE_URL")) from None
         log.info("slack bot ready", extra={"team_id": resp.get("team_id"), "bot_user_id": resp.get("user_id")})
-        return resp.data if hasattr(resp, "data") else dict(resp)
 
     def web_app(self) -> web.Application:
-        app = events_app(self.bundle.app, self.settings.secret("signing_secret"), EVENTS_PATH)
+        app = events_app(self.started.app, self.settings.secret("signing_secret"), EVENTS_PATH)
 
         async def healthz(_request: web.Request) -> web.Response:
             return web.Response(text="ok")
@@ -100,7 +108,7 @@ class SlackDoor:
         return self.port
 
     async def start_socket(self) -> None:
-        self.socket = AsyncSocketModeHandler(self.bundle.app, self.settings.secret("app_token"))
+        self.socket = AsyncSocketModeHandler(self.started.app, self.settings.secret("app_token"))
         try:
             await self.socket.connect_async()
         except SlackApiError as err:

@@ -28,13 +28,13 @@ from adapters.discord.cogs.progress import ProgressCog
 from adapters.discord.cogs.study import StudyCog
 
 if TYPE_CHECKING:
-    from adapters.discord.bot import QuizBot, ShardedQuizBot
+    from adapters.discord.bot import QuizClientMixin
 
 # The order the commands are added in is the order Discord gets (and the hash covers) them.
 COGS: tuple[type[QuizCog], ...] = (StudyCog, ProgressCog, PostsCog, AdminCog)
 
 
-async def setup(bot: QuizBot | ShardedQuizBot) -> None:
+async def setup(bot: QuizClientMixin) -> None:
     """Add fresh cogs (each client gets its own commands) and the tree's error handler."""
     for cog in COGS:
         await bot.add_cog(cog(bot))

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import Interaction, app_commands
@@ -26,8 +26,9 @@ from bot.errors import NotAllowed, QuizError, StaleControl
 from bot.views import Actor
 
 if TYPE_CHECKING:
-    from adapters.discord.bot import QuizBot, ShardedQuizBot
+    from adapters.discord.bot import QuizClientMixin
     from adapters.discord.sender import DiscordSender
+    from bot.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,11 @@ Work = Callable[[], Reply | Awaitable[Reply]]
 class QuizCog(commands.Cog):
     """A cog of the quiz bot: reaches the engine, the sender and the clock through the bot it is added to."""
 
-    def __init__(self, bot: QuizBot | ShardedQuizBot) -> None:
+    def __init__(self, bot: QuizClientMixin) -> None:
         self.bot = bot
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> Engine:
         return self.bot.engine
 
     @property
@@ -106,7 +107,8 @@ async def send(interaction: Interaction, reply: Reply, *, edit: bool) -> None:
         return
     view = reply.view if reply.view is not None else MISSING
     if interaction.response.is_done():
-        await interaction.followup.send(content=reply.content, embeds=reply.embeds, view=view, ephemeral=True,
+        content = reply.content if reply.content is not None else MISSING  # a webhook takes str or nothing
+        await interaction.followup.send(content=content, embeds=reply.embeds, view=view, ephemeral=True,
                                         allowed_mentions=mentions)
     else:
         await interaction.response.send_message(content=reply.content, embeds=reply.embeds, view=view,
@@ -148,7 +150,18 @@ async def command_error(interaction: Interaction, error: app_commands.AppCommand
         log.exception("could not answer interaction %s", interaction.id)
 
 
+def custom_id(interaction: Interaction) -> str:
+    """The custom_id of a component or modal submit ('' for other interactions)."""
+    value = payload(interaction).get("custom_id", "")
+    return value if isinstance(value, str) else ""
+
+
+def payload(interaction: Interaction) -> Mapping[str, object]:
+    return interaction.data or {}
+
+
 def describe(interaction: Interaction) -> str:
-    data = interaction.data or {}
+    data = payload(interaction)
     what = data.get("custom_id") or data.get("name") or "?"
-    return f"{interaction.type.name} {what} guild={interaction.guild_id} user={interaction.user.id if interaction.user else '?'}"
+    user = getattr(interaction.user, "id", "?")  # discord.py leaves `user` MISSING when a payload lacks it
+    return f"{interaction.type.name} {what} guild={interaction.guild_id} user={user}"

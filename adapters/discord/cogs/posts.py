@@ -12,7 +12,7 @@ from discord import Interaction
 from discord.ext import commands
 
 from adapters.discord import components, render
-from adapters.discord.cogs.base import QuizCog, Reply, actor, run, stale, tell
+from adapters.discord.cogs.base import QuizCog, Reply, actor, custom_id, payload, run, stale, tell
 from bot.errors import QuizError
 
 log = logging.getLogger(__name__)
@@ -26,17 +26,17 @@ class PostsCog(QuizCog, name="Posts"):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: Interaction) -> None:
         # Buttons are DynamicItems and commands go through the tree: only modals and unknown components land here.
-        custom_id = (interaction.data or {}).get("custom_id", "")
+        control = custom_id(interaction)
         if interaction.type is discord.InteractionType.modal_submit:
-            match = components.MODAL_RE.fullmatch(custom_id)
+            match = components.MODAL_RE.fullmatch(control)
             if match is None:
                 return await stale(interaction)
-            text, target = components.modal_answer(interaction.data), int(match["id"])
+            text, target = components.modal_answer(payload(interaction)), int(match["id"])
             if match["kind"] == "post":
                 await run(interaction, lambda: self.post_verdict(interaction, target, text))
             else:
                 interaction.client.dispatch("quiz_delivery_modal", interaction, target, text)
-        elif interaction.type is discord.InteractionType.component and not components.is_ours(custom_id):
+        elif interaction.type is discord.InteractionType.component and not components.is_ours(control):
             await stale(interaction)
 
     @commands.Cog.listener()
