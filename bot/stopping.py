@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Iterator
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -35,7 +36,8 @@ def stop_signals() -> Iterator[asyncio.Event]:
 async def until_set_or_done(event: asyncio.Event, task: asyncio.Future[None]) -> None:
     """Return when the event is set or the task is done, whichever comes first."""
     waiting = asyncio.ensure_future(event.wait())
+    either: list[asyncio.Future[Any]] = [waiting, task]
     try:
-        await asyncio.wait([waiting, task], return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
     finally:
         waiting.cancel()

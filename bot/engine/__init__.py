@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import metrics
 from bot.content import Catalog
@@ -127,7 +127,7 @@ class Engine:
             post = await session.get(Post, post_id)
             if post is None or post.delivery_id is None:
                 return 0
-            return (await session.exec(select(func.count(Answer.id)).where(Answer.delivery_id == post.delivery_id))).one()
+            return (await session.exec(select(func.count(col(Answer.id))).where(Answer.delivery_id == post.delivery_id))).one()
 
     # Schedules (admins; `next_post_time` for learners) ----------------------------
     async def schedule_create(self, actor: Actor, spec: ScheduleSpec, now: datetime) -> ScheduleView:
@@ -181,7 +181,7 @@ class Engine:
             tz = community.timezone if community else self.default_timezone
             today = local_day(now, tz)
             stats = await session.get(LearnerStats, learner.id) if learner else None
-            if stats is None:
+            if stats is None or community is None:  # a learner (with stats) always has a community
                 return StreakView(0, 0, 0, False, 0, 0, 0, today, FREEZE_MAX)
             state = await stats_mod.streak_today(session, self.calendar, community, stats, today)
             return StreakView(state.current, state.best, state.freezes, state.last_day == today,
@@ -200,7 +200,10 @@ class Engine:
             if community is None:
                 return LeaderboardView(period, None, group, (), None, 0)
             self.readers.remember(actor, community, learner)
-            return await self._board(session, community, learner, now, period, group, limit)
+            view = await self._board(session, community, learner, now, period, group, limit)
+            if view is None:  # cannot happen: only a board read with a remembered zone may come back empty-handed
+                raise RuntimeError("a leaderboard read without a remembered zone gave no board")
+            return view
 
     async def _board(self, session, community: CommunityRef, learner: LearnerRef | None, now: datetime, period: str,
                      group: str | None, limit: int, zone_remembered: bool = False) -> LeaderboardView | None:
@@ -254,7 +257,8 @@ class Engine:
             community.timezone = tz_name
             session.add(community)
             # Schedules that follow the community's zone are re-timed: no slot from before is owed.
-            await session.exec(update(Schedule).where(Schedule.community_id == community.id, Schedule.timezone == None)  # noqa: E711
+            await session.exec(update(Schedule).where(col(Schedule.community_id) == community.id,
+                                                      col(Schedule.timezone).is_(None))
                                .values(posting_from=now))
             await session.flush()
             # The calendar of quiz days changed with the zone: recompute the cache from the log at once,

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import TypeVar
 
 from bot.domain.answering import DeliveryFacts
 from bot.engine.answers import AnswerRow
@@ -18,7 +19,7 @@ class Request:
     delivery_id: int | None  # None: found from post_id in the batch
     raw: str
     now: datetime
-    future: asyncio.Future
+    future: asyncio.Future[Verdict]
     post_id: int | None = None
     result: Verdict | None = None
     error: Exception | None = None
@@ -35,5 +36,28 @@ class Request:
 @dataclass
 class Batch:
     requests: list[Request]
-    communities: dict[tuple[str, str], int] = field(default_factory=dict)
+    communities: dict[tuple[str, str], int | None] = field(default_factory=dict)  # None: no such community
     stats: dict[int, Counters] = field(default_factory=dict)
+
+
+T = TypeVar("T")
+
+
+def filled(value: T | None, what: str) -> T:
+    """A request's field that an earlier step of the batch filled in (see GroupCommitter._commit's order)."""
+    if value is None:  # cannot happen unless a step is reordered
+        raise RuntimeError(f"an answer batch reached a step without its {what}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A new answer this batch inserted, with what every later step reads of it."""
+
+    request: Request
+    answer: AnswerRow
+    answer_id: int
+    delivery: DeliveryFacts
+    community: CommunityRef
+    learner_id: int
+    day: date  # the quiz day it counts for

@@ -17,7 +17,7 @@ from bot.engine.calendar import QuizCalendar
 from bot.engine.identity import learner_for
 from bot.errors import NotFound
 from bot.limits import ANSWER_TEXT_MAX
-from bot.models import Answer, Community, Delivery, Learner
+from bot.models import Answer, Community, Delivery, Learner, row_id
 from bot.views import Actor, ChoiceView, QuestionCard, Verdict
 
 NON_ANSWER_NOTE = "No worries — here is the answer."
@@ -30,7 +30,7 @@ def answer_text(raw: str | None) -> str:
 
 
 def question_card(catalog: Catalog, delivery: Delivery, position: int = 0, of: int = 0) -> QuestionCard:
-    return card_of(catalog, delivery.id, delivery.question_id, position, of, delivery.closes_at)
+    return card_of(catalog, row_id(delivery), delivery.question_id, position, of, delivery.closes_at)
 
 
 def card_of(catalog: Catalog, delivery_id: int, question_id: str, position: int = 0, of: int = 0,
@@ -38,6 +38,8 @@ def card_of(catalog: Catalog, delivery_id: int, question_id: str, position: int 
     """A question as shown, from ids alone (the poster builds thousands without loading deliveries)."""
     question = catalog.questions[question_id]
     lesson = catalog.lesson(catalog.lesson_of[question.id])
+    if lesson is None:  # cannot happen: lesson_of names the lesson the question was loaded from
+        raise KeyError(f"question {question.id} has no lesson in the catalog")
     choices = tuple(ChoiceView(c.id, c.label, c.text) for c in kind_of(question).choices(question))
     return QuestionCard(delivery_id, question.id, lesson.id, lesson.title, question.prompt, question.kind,
                         choices, question.difficulty, position, of, closes_at)
@@ -54,7 +56,7 @@ def shown_answer(question: Question, answer: Answer | AnswerRow) -> str:
 async def create_delivery(session: AsyncSession, community: Community, question_id: str, kind: DeliveryKind,
                           now: datetime, learner: Learner | None = None,
                           closes_at: datetime | None = None) -> Delivery:
-    delivery = Delivery(community_id=community.id, question_id=question_id, kind=kind,
+    delivery = Delivery(community_id=row_id(community), question_id=question_id, kind=kind,
                         learner_id=learner.id if learner else None, created_at=now, closes_at=closes_at)
     session.add(delivery)
     await session.flush()

@@ -2,22 +2,33 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Protocol
 
-from sqlalchemy import bindparam, func
-from sqlmodel import select
+from sqlalchemy import ColumnElement, bindparam, func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain import calendar as rules
 from bot.domain.calendar import DayCounter
 from bot.domain.statuses import PostStatus
-from bot.models import Community, Post
+from bot.models import Community, Post, table_of
 
 
-def _posted(community: Community):
-    return (Post.community_id == community.id) & (Post.status == PostStatus.POSTED)
+class ZonedCommunity(Protocol):
+    """What the posted-days counter reads of a community: a Community row, or a CommunityRef (its id and
+    its time zone as one transaction read them)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def timezone(self) -> str: ...
 
 
-_POST = Post.__table__
+def _posted(community: Community) -> ColumnElement[bool]:
+    return (col(Post.community_id) == community.id) & (col(Post.status) == PostStatus.POSTED)
+
+
+_POST = table_of(Post)
 # Built once: the answer path reads a community's posted days in every batch.
 _POSTED_DAYS = (select(_POST.c.quiz_day).distinct()
                 .where(_POST.c.community_id == bindparam("community_id"), _POST.c.status == PostStatus.POSTED))
@@ -27,7 +38,7 @@ class QuizCalendar:
     async def first_posted(self, session: AsyncSession, community: Community) -> date | None:
         return (await session.exec(select(func.min(Post.quiz_day)).where(_posted(community)))).one()
 
-    async def offline_counter(self, session: AsyncSession, community: Community) -> DayCounter:
+    async def offline_counter(self, session: AsyncSession, community: ZonedCommunity) -> DayCounter:
         conn = await session.connection()
         days = frozenset((await conn.execute(_POSTED_DAYS, {"community_id": community.id})).scalars())
         return DayCounter(community.timezone, min(days) if days else None, days)

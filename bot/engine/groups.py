@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Store
+from bot.engine.identity import CommunityRef
 from bot.errors import BadInput, NotFound
 from bot.models import Community, GroupMembership, Learner, LearnerStats, StudyGroup
 from bot.views import GroupChange, GroupView
@@ -27,7 +28,7 @@ def clean_group_name(name: str) -> str:
     return text
 
 
-async def find_group(session: AsyncSession, community: Community, name: str) -> StudyGroup:
+async def find_group(session: AsyncSession, community: Community | CommunityRef, name: str) -> StudyGroup:
     group = (await session.exec(select(StudyGroup).where(
         StudyGroup.community_id == community.id, StudyGroup.name_key == group_key(name)))).first()
     if group is None:

@@ -12,7 +12,7 @@ compares it with the histogram of the answer log.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -98,7 +98,7 @@ def _moves(store: Store):
 
 
 async def count_answers(session: AsyncSession, store: Store, answers: list,
-                        stats: dict[int, LearnerStats | Counters]) -> None:
+                        stats: Mapping[int, LearnerStats | Counters]) -> None:
     """Move each learner who just answered (`answers`: rows with community_id, learner_id, local_day and
     points) from their old points to their new ones, on every board the answers touch.
     Call after the batch's learner_period upsert; `stats` holds the batch's new

@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.content import Catalog
 from bot.engine.answers import card_of
 from bot.engine.ledger import CARD_COLUMNS, COMMUNITY, POST, SCHEDULE, post_card
-from bot.models import Answer
+from bot.models import Answer, table_of
 from bot.views import PostCard
 
-ANSWER = Answer.__table__
+ANSWER = table_of(Answer)
 # Post → its delivery's answers; the unique (delivery_id, learner_id) index serves the count.
 POST_ANSWER_COUNTS = (select(POST.c.id, func.count(ANSWER.c.id))
                       .join(ANSWER, ANSWER.c.delivery_id == POST.c.delivery_id).group_by(POST.c.id))
@@ -39,7 +39,7 @@ async def count_post_answers(conn: AsyncConnection, delivery_ids: Iterable[int])
     if not ids:
         return []
     rows = await conn.execute(POST_ANSWER_COUNTS.where(POST.c.delivery_id.in_(ids)))
-    return [PostCount(post_id, answers) for post_id, answers in rows.all()]
+    return [PostCount(post_id, answers) for post_id, answers in rows.tuples()]
 
 
 async def open_post_card(conn: AsyncConnection, catalog: Catalog, post_id: int) -> PostCard | None:

@@ -14,11 +14,12 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.content import Catalog
-from bot.db import Store
+from bot.db import Store, select_wide
 from bot.domain import posting, slots
 from bot.domain.posting import PostingPolicy
 from bot.domain.statuses import OutcomeStatus, PostStatus
@@ -30,7 +31,7 @@ from bot.engine.result_writer import ResultWriter
 from bot.engine.reveals import Revealer
 from bot.engine.send_records import Recorder
 from bot.models import Community, Post, Schedule
-from bot.ports import SendError, SenderRouter
+from bot.ports import RateLimited, SendError, SenderRouter
 from bot.views import PostOutcome
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class Poster:
         return outcomes[0] if outcomes else None
 
     async def post_slots(self, dues: list[Due], now: datetime, manual: bool = False) -> list[PostOutcome]:
-        outcomes = []
+        outcomes: list[PostOutcome] = []
         late = [d for d in dues if not manual and not posting.within_grace(d.slot_at, now, self.policy)]
         if late:
             async with self.store.write() as session:
@@ -100,10 +101,10 @@ class Poster:
         dues = [d for d in dues if manual or posting.within_grace(d.slot_at, now, self.policy)]
         # The next batch is claimed while the one before is being sent: the database works on one while
         # the event loop works on the other. At most one batch waits, claimed, for its turn.
-        sending: asyncio.Task | None = None
+        sending: asyncio.Task[list[PostOutcome]] | None = None
         try:
             for start in range(0, len(dues), CLAIM_BATCH):
-                ready = []
+                ready: list[Due] = []
                 for d in dues[start:start + CLAIM_BATCH]:
                     wait = self.pacer.paused_until(d.platform, d.channel_id, now)
                     if wait is None:
@@ -124,7 +125,7 @@ class Poster:
         return outcomes
 
     async def _send_all(self, claims: list[Claim], now: datetime, lease: Lease) -> list[PostOutcome]:
-        writer = ResultWriter(lambda batch: self._record(batch, now))
+        writer: ResultWriter[SendResult, PostOutcome] = ResultWriter(lambda batch: self._record(batch, now))
 
         async def send(claim: Claim) -> None:
             if lease.over:  # due again at once: the next pass claims it afresh
@@ -147,7 +148,7 @@ class Poster:
         card = claim.card
         sender = self.router.for_platform(card.platform)
 
-        async def post():
+        async def post() -> Any:
             if sender is None:
                 raise SendError(f"no front door for {card.platform} is running", retryable=True)
             return await sender.post_question(card)
@@ -156,7 +157,8 @@ class Poster:
         if sent.resume_at is not None:
             if sent.error is None:  # another send of this pass was just told to slow down
                 return SendResult(claim, OutcomeStatus.DEFERRED, error="rate limited by the platform", resume_at=sent.resume_at)
-            log.info("rate limited", extra={"post_id": card.post_id, "retry_after": sent.error.retry_after})
+            retry_after = sent.error.retry_after if isinstance(sent.error, RateLimited) else None
+            log.info("rate limited", extra={"post_id": card.post_id, "retry_after": retry_after})
             return SendResult(claim, OutcomeStatus.DEFERRED, error=str(sent.error) or "rate limited", resume_at=sent.resume_at)
         if sent.error is not None:
             log.warning("post failed", extra={"post_id": card.post_id, "error": str(sent.error)})
@@ -165,22 +167,24 @@ class Poster:
         return SendResult(claim, OutcomeStatus.POSTED, message_ref=str(sent.ref))
 
     # What is owed ------------------------------------------------------------------
-    async def _active(self, schedule_id: int | None = None) -> list:
-        """Enabled schedules of the running platforms, as plain rows (thousands per pass: no ORM objects)."""
-        query = (select(Schedule.id, Schedule.community_id, Schedule.platform, Schedule.channel_id, Schedule.local_time,
-                        Schedule.weekdays, Schedule.timezone, Schedule.posting_from, Community.timezone.label("community_tz"))
-                 .join(Community, Community.id == Schedule.community_id))
+    async def _active(self, schedule_id: int | None = None) -> list[Any]:
+        """Enabled schedules of the running platforms, as plain rows (thousands per pass: no ORM objects).
+        Rows are read by column name, which sqlmodel's tuple typing of a result does not describe."""
+        query = (select_wide(Schedule.id, Schedule.community_id, Schedule.platform, Schedule.channel_id, Schedule.local_time,
+                             Schedule.weekdays, Schedule.timezone, Schedule.posting_from,
+                             col(Community.timezone).label("community_tz"))
+                 .join(Community, col(Community.id) == Schedule.community_id))
         if schedule_id is not None:  # an admin's post-now: even if paused or its front door is not running here
             query = query.where(Schedule.id == schedule_id)
         else:
-            query = query.where(Schedule.enabled == True, Schedule.platform.in_(list(self.router.senders)))  # noqa: E712
+            query = query.where(Schedule.enabled == True, col(Schedule.platform).in_(list(self.router.senders)))  # noqa: E712
         async with self.store.read() as session:
             return list((await session.exec(query)).all())
 
     @staticmethod
-    def _latest_slots(schedules: list, now: datetime) -> list[Due]:
-        found: dict[tuple, tuple | None] = {}  # schedules sharing a time, days and zone share the slot
-        dues = []
+    def _latest_slots(schedules: list[Any], now: datetime) -> list[Due]:
+        found: dict[tuple[str, str, str], tuple[date, datetime] | None] = {}  # schedules sharing a time, days and zone share the slot
+        dues: list[Due] = []
         for s in schedules:
             key = (s.local_time, s.weekdays, s.timezone or s.community_tz)
             if key not in found:
@@ -197,8 +201,9 @@ class Poster:
         if not dues:
             return []
         async with self.store.read() as session:
-            rows = (await session.exec(select(Post.schedule_id, Post.local_date, Post.status, Post.claimed_at)
-                                       .where(Post.local_date.in_({d.local_date for d in dues})))).all()
+            rows = (await session.exec(select(col(Post.schedule_id), col(Post.local_date), col(Post.status),
+                                              col(Post.claimed_at))
+                                       .where(col(Post.local_date).in_({d.local_date for d in dues})))).all()
         settled = {(sid, day) for sid, day, status, claimed_at in rows
                    if not posting.is_stale_claim(status, claimed_at, now, self.policy)}
         return [d for d in dues if (d.schedule_id, d.local_date) not in settled]
@@ -207,13 +212,13 @@ class Poster:
         """Failed sends whose back-off has passed, inside the grace window (including manual posts)."""
         async with self.store.read() as session:
             rows = (await session.exec(
-                select(Post.schedule_id, Post.community_id, Post.local_date, Post.slot_at, Schedule.platform,
-                       Schedule.channel_id, Community.timezone)
-                .join(Schedule, Schedule.id == Post.schedule_id).join(Community, Community.id == Post.community_id)
-                .where(Post.status == PostStatus.FAILED, Post.next_attempt_at <= now,
+                select_wide(Post.schedule_id, Post.community_id, Post.local_date, Post.slot_at, Schedule.platform,
+                            Schedule.channel_id, Community.timezone)
+                .join(Schedule, col(Schedule.id) == Post.schedule_id).join(Community, col(Community.id) == Post.community_id)
+                .where(Post.status == PostStatus.FAILED, col(Post.next_attempt_at) <= now,
                        Schedule.enabled == True,  # noqa: E712  (paused: stop retrying)
-                       Post.slot_at >= now - self.policy.grace, Schedule.platform.in_(list(self.router.senders)))
-                .order_by(Post.next_attempt_at))).all()
+                       Post.slot_at >= now - self.policy.grace, col(Schedule.platform).in_(list(self.router.senders)))
+                .order_by(col(Post.next_attempt_at)))).all()
         return [Due(*row) for row in rows]
 
     async def timers(self) -> Timers:
@@ -221,10 +226,12 @@ class Poster:
         schedules = [ScheduleTimer(s.id, s.local_time, tracks.split(s.weekdays), s.timezone or s.community_tz)
                      for s in await self._active()]
         async with self.store.read() as session:
-            open_posts = (await session.exec(select(Post.id, Post.closes_at).join(Schedule, Schedule.id == Post.schedule_id)
-                                             .where(Post.status == PostStatus.POSTED, Post.revealed_at == None,  # noqa: E711
-                                                    Schedule.platform.in_(list(self.router.senders))))).all()
-        return Timers(schedules, [(pid, at) for pid, at in open_posts if at is not None])
+            open_posts = (await session.exec(select(col(Post.id), col(Post.closes_at))
+                                             .join(Schedule, col(Schedule.id) == Post.schedule_id)
+                                             .where(Post.status == PostStatus.POSTED, col(Post.revealed_at).is_(None),
+                                                    col(Schedule.platform).in_(list(self.router.senders))))).all()
+        # A read row always has its id; the model types it optional only for rows not yet inserted.
+        return Timers(schedules, [(pid, at) for pid, at in open_posts if pid is not None and at is not None])
 
     # Reveal ----------------------------------------------------------------------
     async def reveal_due(self, now: datetime) -> list[PostOutcome]:

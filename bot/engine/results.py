@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import case, func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content import Catalog
@@ -25,10 +25,10 @@ async def results_for_posts(session: AsyncSession, catalog: Catalog, calendar: Q
     one grouped count over their answers, and each community's streaks read once."""
     tallies: dict[int, dict[str | None, tuple[int, int]]] = {}
     if posts:
-        rows = await session.exec(select(Answer.delivery_id, Answer.choice_id, func.count(Answer.id),
-                                         func.coalesce(func.sum(case((Answer.correct, 1), else_=0)), 0))
-                                  .where(Answer.delivery_id.in_([p.delivery_id for p in posts]))
-                                  .group_by(Answer.delivery_id, Answer.choice_id))
+        rows = await session.exec(select(col(Answer.delivery_id), col(Answer.choice_id), func.count(col(Answer.id)),
+                                         func.coalesce(func.sum(case((col(Answer.correct), 1), else_=0)), 0))
+                                  .where(col(Answer.delivery_id).in_([p.delivery_id for p in posts]))
+                                  .group_by(col(Answer.delivery_id), col(Answer.choice_id)))
         for delivery_id, choice_id, answered, correct in rows.all():
             tallies.setdefault(delivery_id, {})[choice_id] = (int(answered), int(correct))
     streaks = {cid: await top_streaks(session, calendar, communities[cid], now) for cid in {p.community_id for p in posts}}
@@ -52,10 +52,10 @@ async def top_streaks(session: AsyncSession, calendar: QuizCalendar, community: 
                       now: datetime) -> tuple[tuple[str, int], ...]:
     today = local_day(now, community.timezone)
     rows = (await session.exec(select(LearnerStats, Learner.display_name)
-                               .join(Learner, Learner.id == LearnerStats.learner_id)
+                               .join(Learner, col(Learner.id) == LearnerStats.learner_id)
                                .where(LearnerStats.community_id == community.id, LearnerStats.current_streak > 0)
-                               .order_by(LearnerStats.current_streak.desc()).limit(TOP_STREAKS * 4))).all()
-    live = []
+                               .order_by(col(LearnerStats.current_streak).desc()).limit(TOP_STREAKS * 4))).all()
+    live: list[tuple[str, int]] = []
     for stats, name in rows:
         current = (await streak_today(session, calendar, community, stats, today)).current
         if current > 0:

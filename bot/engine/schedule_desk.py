@@ -11,18 +11,19 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, update
-from sqlmodel import select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content import Catalog
 from bot.db import Store
 from bot.domain.statuses import PostStatus
 from bot.engine import schedules as sched
 from bot.engine import tracks
-from bot.engine.answers import question_card
+from bot.engine.answers import card_of
 from bot.engine.identity import find_learner
 from bot.engine.posting import Poster
 from bot.errors import BadInput, NotFound
-from bot.models import Community, Delivery, Post, Schedule
+from bot.models import Community, Post, Schedule, row_id
 from bot.ports import require_front_door
 from bot.timeutil import local_day, require_aware
 from bot.views import Actor, NextPost, PostOutcome, QuestionCard, ScheduleSpec, ScheduleView
@@ -57,13 +58,21 @@ class ScheduleDesk:
         except Exception:  # the change is stored; a timer that failed to rebuild catches up on its safety tick
             log.exception("rebuilding after a schedule change failed")
 
+    @staticmethod
+    async def _community(session: AsyncSession, actor: Actor) -> Community:
+        """The admin's community, just after a change to one of its schedules (so it exists)."""
+        community, _ = await find_learner(session, actor)
+        if community is None:  # cannot happen: the schedule just stored or loaded belongs to it
+            raise NotFound("This community has no schedules.")
+        return community
+
     @notifies
     async def create(self, actor: Actor, spec: ScheduleSpec, now: datetime) -> ScheduleView:
         now = require_aware(now)
         require_front_door(actor.platform, self.poster.router.senders)  # a schedule nobody could ever post
         async with self.store.write() as session:
             schedule = await sched.create(self.store, session, self.catalog, actor, spec, now, self.default_timezone)
-            community, _ = await find_learner(session, actor)
+            community = await self._community(session, actor)
             return await sched.view(session, self.catalog, schedule, community, now)
 
     @notifies
@@ -71,7 +80,7 @@ class ScheduleDesk:
         now = require_aware(now)
         async with self.store.write() as session:
             schedule = await sched.update(session, self.catalog, actor, schedule_id, changes, now)
-            community, _ = await find_learner(session, actor)
+            community = await self._community(session, actor)
             return await sched.view(session, self.catalog, schedule, community, now)
 
     @notifies
@@ -93,14 +102,14 @@ class ScheduleDesk:
         async with self.store.write() as session:
             schedule, community = await sched.load(session, actor, schedule_id, lock=True)
             shown = await sched.view(session, self.catalog, schedule, community, schedule.updated_at)
-            await session.exec(delete(Post).where(Post.schedule_id == schedule.id, Post.status != PostStatus.POSTED))
-            posted = await session.exec(select(Post.id).where(Post.schedule_id == schedule.id))
+            await session.exec(delete(Post).where(col(Post.schedule_id) == schedule.id, col(Post.status) != PostStatus.POSTED))
+            posted = await session.exec(select(col(Post.id)).where(Post.schedule_id == schedule.id))
             if posted.first() is not None:
                 # Posted days stay quiz days (streaks were built on them): keep the schedule, disabled and detached.
                 schedule.enabled, schedule.channel_id = False, f"removed:{schedule.id}:{schedule.channel_id}"[:64]
                 session.add(schedule)
             else:
-                await session.exec(delete(Schedule).where(Schedule.id == schedule.id))
+                await session.exec(delete(Schedule).where(col(Schedule.id) == schedule.id))
             return shown
 
     async def list(self, actor: Actor, now: datetime) -> list[ScheduleView]:
@@ -111,8 +120,8 @@ class ScheduleDesk:
             if community is None:
                 return []
             rows = (await session.exec(select(Schedule).where(
-                Schedule.community_id == community.id, ~Schedule.channel_id.startswith("removed:"))
-                .order_by(Schedule.id))).all()
+                Schedule.community_id == community.id, ~col(Schedule.channel_id).startswith("removed:"))
+                .order_by(col(Schedule.id)))).all()
             return [await sched.view(session, self.catalog, s, community, now) for s in rows]
 
     async def next_post_time(self, actor: Actor, now: datetime) -> NextPost | None:
@@ -137,8 +146,8 @@ class ScheduleDesk:
                 Community.platform == platform, Community.external_id == community_id))).first()
             if community is None:
                 return 0
-            result = await session.exec(update(Schedule).where(Schedule.community_id == community.id,
-                                                               Schedule.enabled == True)  # noqa: E712
+            result = await session.exec(update(Schedule).where(col(Schedule.community_id) == community.id,
+                                                               col(Schedule.enabled) == True)  # noqa: E712
                                         .values(enabled=False, updated_at=now))
             return result.rowcount
 
@@ -173,8 +182,7 @@ class ScheduleDesk:
         async with self.store.read() as session:
             schedule, community = await sched.load(session, actor, schedule_id)
             question_id = await tracks.next_question(session, self.catalog, schedule)
-            card = question_card(self.catalog, Delivery(id=0, community_id=community.id, question_id=question_id,
-                                                        kind="preview", created_at=now))
+            card = card_of(self.catalog, 0, question_id)  # shown to the admin only: no delivery behind it
             return card, await sched.view(session, self.catalog, schedule, community, now)
 
     @notifies
@@ -192,12 +200,12 @@ class ScheduleDesk:
         if existing is not None and existing.status == PostStatus.FAILED:
             # The admin may have fixed the cause (e.g. a permission): try today's post again, now.
             async with self.store.write() as session:
-                await session.exec(update(Post).where(Post.id == existing.id, Post.status == PostStatus.FAILED)
+                await session.exec(update(Post).where(col(Post.id) == existing.id, col(Post.status) == PostStatus.FAILED)
                                    .values(next_attempt_at=now, slot_at=now))
         if existing is not None and existing.status in (PostStatus.SKIPPED, PostStatus.MISSED):
             async with self.store.write() as session:
-                await session.exec(delete(Post).where(Post.id == existing.id, Post.status == existing.status))
-        outcome = await self.poster.post_slot(schedule.id, today, now, now, manual=True)
+                await session.exec(delete(Post).where(col(Post.id) == existing.id, col(Post.status) == existing.status))
+        outcome = await self.poster.post_slot(row_id(schedule), today, now, now, manual=True)
         if outcome is None:
             raise BadInput("Today's question is being posted right now.")
         return outcome

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content import Catalog
@@ -18,7 +18,7 @@ from bot.engine import tracks
 from bot.engine.identity import community_for, find_learner
 from bot.errors import BadInput, NotAllowed, NotFound
 from bot.ids import require_id
-from bot.models import Community, Post, Schedule
+from bot.models import Community, Post, Schedule, row_id
 from bot.timeutil import is_valid_zone, zone
 from bot.views import Actor, ScheduleSpec, ScheduleView
 
@@ -70,20 +70,21 @@ def zone_of(schedule: Schedule, community: Community) -> str:
     return schedule.timezone or community.timezone
 
 
-async def skipped_dates(session: AsyncSession, schedule: Schedule, now: datetime) -> frozenset:
-    rows = await session.exec(select(Post.local_date).where(Post.schedule_id == schedule.id, Post.status == PostStatus.SKIPPED,
+async def skipped_dates(session: AsyncSession, schedule: Schedule, now: datetime) -> frozenset[date]:
+    rows = await session.exec(select(col(Post.local_date)).where(Post.schedule_id == schedule.id, Post.status == PostStatus.SKIPPED,
                                                             Post.slot_at > now))
     return frozenset(rows.all())
 
 
-async def taken_dates(session: AsyncSession, schedule: Schedule, community: Community, after: datetime) -> frozenset:
+async def taken_dates(session: AsyncSession, schedule: Schedule, community: Community, after: datetime) -> frozenset[date]:
     """Local dates from `after`'s day on that already have a ledger row (posted, posted early, skipped...)."""
     today = after.astimezone(zone(zone_of(schedule, community))).date()
-    return frozenset((await session.exec(select(Post.local_date).where(
+    return frozenset((await session.exec(select(col(Post.local_date)).where(
         Post.schedule_id == schedule.id, Post.local_date >= today))).all())
 
 
-async def upcoming(session: AsyncSession, schedule: Schedule, community: Community, now: datetime):
+async def upcoming(session: AsyncSession, schedule: Schedule, community: Community,
+                   now: datetime) -> tuple[date, datetime] | None:
     """The next slot that will really post: skipped days and days already in the ledger are passed over."""
     return slots.next_slot(now, slots.parse_time(schedule.local_time), tuple(tracks.split(schedule.weekdays)),
                            zone_of(schedule, community), await taken_dates(session, schedule, community, now))
@@ -94,7 +95,7 @@ async def view(session: AsyncSession, catalog: Catalog, schedule: Schedule, comm
     tz = zone_of(schedule, community)
     nxt = await upcoming(session, schedule, community, now) if schedule.enabled else None
     track = tracks.schedule_track(catalog, schedule)
-    posted = await tracks.last_posted(session, schedule.id)
+    posted = await tracks.last_posted(session, row_id(schedule))
     remaining = sum(1 for q in track if q not in posted)
     warning = None
     if schedule.enabled:
@@ -104,7 +105,7 @@ async def view(session: AsyncSession, catalog: Catalog, schedule: Schedule, comm
             warning = (f"The track runs out in {remaining} post(s), within a week; after that questions repeat, "
                        "least recently posted first. Add lessons or tags to keep it fresh.")
     return ScheduleView(
-        schedule.id, schedule.platform, schedule.channel_id, schedule.channel_name, schedule.local_time,
+        row_id(schedule), schedule.platform, schedule.channel_id, schedule.channel_name, schedule.local_time,
         tuple(tracks.split(schedule.weekdays)), tz, tracks.split(schedule.track_lessons),
         tracks.split(schedule.track_tags), schedule.shuffle, schedule.open_minutes, schedule.ping_role,
         schedule.results_in_thread, schedule.enabled,
@@ -138,7 +139,10 @@ async def create(store: Store, session: AsyncSession, catalog: Catalog, actor: A
         existing = (await session.exec(select(Schedule).where(Schedule.platform == actor.platform,
                                                               Schedule.channel_id == values["channel_id"]))).one()
         raise BadInput(f"That channel already has a schedule (#{existing.id}); edit or remove it instead.", field="channel")
-    return await session.get(Schedule, schedule_id)
+    created = await session.get(Schedule, schedule_id)
+    if created is None:  # cannot happen: inserted by this transaction just now
+        raise RuntimeError(f"schedule #{schedule_id} vanished within its own transaction")
+    return created
 
 
 def spec_of(schedule: Schedule) -> ScheduleSpec:

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db import select_wide
 from bot.domain import answering, streaks
 from bot.engine import histogram
-from bot.engine.calendar import QuizCalendar
+from bot.engine.calendar import QuizCalendar, ZonedCommunity
 from bot.models import Answer, Community, LearnerPeriod, LearnerStats, row_id
 from bot.timeutil import periods_of
 
@@ -53,7 +53,7 @@ async def streak_today(session: AsyncSession, calendar: QuizCalendar, community:
     return streaks.as_of(state, await calendar.missed_between(session, community, state.last_day, today))
 
 
-async def replay_learner(session: AsyncSession, calendar: QuizCalendar, community: Community,
+async def replay_learner(session: AsyncSession, calendar: QuizCalendar, community: ZonedCommunity,
                          learner_id: int) -> streaks.StreakState:
     days = (await session.exec(select(col(Answer.local_day)).where(Answer.learner_id == learner_id).distinct())).all()
     counter = await calendar.offline_counter(session, community)

@@ -114,11 +114,12 @@ class LiveCounts:
                 except TimeoutError:
                     pass
             async with state.lock:
-                if state.closed or state.latest == state.shown or not self._open(state.card):
+                card = self._still_owed(state)
+                if card is None:
                     return
                 count = state.latest
                 try:
-                    await sender.show_answer_count(state.card, count)
+                    await sender.show_answer_count(card, count)
                 except Exception as err:  # the next answer tries again
                     log.warning("answer count edit failed", extra={"post_id": post_id, "error": str(err)[:200]})
                     return
@@ -134,7 +135,16 @@ class LiveCounts:
                 self._posts.pop(post_id, None)
                 return None
         sender = self.engine.router.for_platform(state.card.platform)
-        return sender if isinstance(sender, AnswerCountSender) else None
+        if isinstance(sender, AnswerCountSender):  # an if, not a conditional expression: mypy misjudges that one
+            return sender
+        return None
+
+    def _still_owed(self, state: _Post) -> PostCard | None:
+        """The post's card while its message still lacks the latest count. A method so that what the
+        `while` saw before the wait is not taken for what holds after it."""
+        if state.closed or state.latest == state.shown or not self._open(state.card):
+            return None
+        return state.card
 
     def _open(self, card: PostCard | None) -> bool:
         """Past `closes_at` the reveal owns the message (maybe in another process): no more counts."""
