@@ -175,3 +175,19 @@ async def test_retire_is_idempotent_and_shown_in_the_analysis(synthetic):
     assert await synthetic.retired_questions(ADMIN) == []
     with pytest.raises(NotFound):
         await synthetic.question_set_retired(ADMIN, "no-such-question", True, START)
+
+
+async def test_schedules_skip_retired_questions_even_when_queued_and_post_them_again_after(store, mini_catalog):
+    from test_schedules import ADMIN as BOSS
+    from test_schedules import MON, SETUP, at, make_engine, posted, spec
+    engine, _ = await make_engine(store, mini_catalog)
+    await engine.schedule_create(BOSS, spec(), SETUP)
+    await engine.question_set_retired(BOSS, "mini-capital", True, SETUP)
+    card, _ = await engine.schedule_preview(BOSS, 1, SETUP)
+    assert card.question_id == "mini-loss"  # mini-capital is first in the track
+    await engine.schedule_queue(BOSS, 1, "mini-capital", SETUP)
+    [first] = posted(await engine.tick(at("Europe/Berlin", MON, 9)))
+    assert (await engine.post_question(first.post_id)).question_id == "mini-loss"
+    await engine.question_set_retired(BOSS, "mini-capital", False, SETUP)
+    [second] = posted(await engine.tick(at("Europe/Berlin", MON + timedelta(days=1), 9)))
+    assert (await engine.post_question(second.post_id)).question_id == "mini-capital"
