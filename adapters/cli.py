@@ -9,6 +9,7 @@ from typing import NoReturn
 
 import typer
 
+from adapters.item_cli import add_item_commands
 from adapters.schedule_cli import schedule_app
 
 app = typer.Typer(help="A daily-quiz learning bot for Discord, Slack and the terminal.", no_args_is_help=True,
@@ -18,6 +19,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 app.add_typer(db_app, name="db")
 app.add_typer(schedule_app, name="schedule")
+add_item_commands(content_app)
 LOG_FILE = "quizbot.log"  # in the data folder (QUIZBOT_DATA_DIR), for the terminal session
 
 

@@ -1,6 +1,7 @@
 """Operators' commands on the database: `quizbot schedule ...` and `quizbot simulate`."""
 from __future__ import annotations
 
+import json
 import re
 
 from test_console import run_cli
@@ -45,3 +46,22 @@ def test_simulate_runs_a_month_and_checks_the_cache(tmp_path):
     assert "After 15 posts" in out and "Leaderboard — all time" in out
     assert "stats check: ok" in out
     assert out == run_cli(["simulate", "--days", "15", "--learners", "6", "--seed", "7"], "", tmp_path).stdout
+
+
+def test_content_stats_json_retire_and_unknown_community(tmp_path):
+    db = str(tmp_path / "sim.db")
+    assert run_cli(["simulate", "--days", "6", "--learners", "5", "--seed", "3", "--db", db], "", tmp_path).returncode == 0
+    result = run_cli(["content", "stats", "--json", "--community", "simulation", "--db", db], "", tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["community"] == "simulation" and report["learners"] == 5 and report["items"]
+    first = report["items"][0]
+    assert first["attempts"] >= 1 and 0 <= first["facility"] <= 1 and first["median_seconds"] is not None
+    assert {"discrimination", "upper_lower", "efficiency", "choices", "flags", "moodle_dubious"} <= set(first)
+    question = first["question"]
+    retired = run_cli(["content", "retire", question, "--community", "simulation", "--db", db], "", tmp_path)
+    assert retired.returncode == 0 and "retired from the schedules" in retired.stdout, retired.stderr
+    again = json.loads(run_cli(["content", "stats", "--json", "--community", "simulation", "--db", db], "", tmp_path).stdout)
+    assert next(i for i in again["items"] if i["question"] == question)["retired"] is True
+    unknown = run_cli(["content", "stats", "--community", "nowhere", "--db", db], "", tmp_path)
+    assert unknown.returncode == 1 and "No community 'nowhere' has used the bot" in unknown.stderr

@@ -97,7 +97,7 @@ async def test_ready_guild_create_and_command_sync(fake, bot, quiz_app):
     assert all(body[n]["default_member_permissions"] is None for n in ("lesson", "quiz", "leaderboard", "group"))
     subgroups = {o["name"]: {s["name"] for s in o["options"]} for o in admin["options"]}
     assert subgroups == {"schedule": {"add", "list", "pause", "resume", "remove", "post-now", "skip"},
-                         "content": {"list", "preview"}}
+                         "content": {"list", "preview", "stats", "retire", "unretire"}}
     assert body["lesson"]["options"][0]["autocomplete"] is True
     # The synced set's hash is remembered, so the next start does not sync again.
     assert await quiz_app.engine.state_get(state_key(fake.app_id)) == command_hash(bot.tree)

@@ -17,7 +17,9 @@ from adapters.slack.blocks import (
     streak_text,
     user_text,
 )
+from adapters.slack.item_blocks import review_blocks
 from adapters.slack.modals import schedule_summary
+from bot.item_views import ItemAnalysis
 from bot.views import Actor, GroupView, LeaderboardView, NextPost, ScheduleView, StreakView
 
 
@@ -30,6 +32,7 @@ class HomeData:
     next_question: NextPost | None
     schedules: list[ScheduleView]  # only gathered for admins
     notice: str | None = None
+    review: ItemAnalysis | None = None  # only gathered for admins
 
 
 async def gather(engine, actor: Actor, now: datetime, notice: str | None = None) -> HomeData:
@@ -38,7 +41,8 @@ async def gather(engine, actor: Actor, now: datetime, notice: str | None = None)
     group = next((g for g in await engine.groups(actor) if g.is_mine), None)
     next_question = await engine.next_post_time(actor, now)
     schedules = await engine.schedule_list(actor, now) if actor.is_admin else []
-    return HomeData(actor, streak, board, group, next_question, schedules, notice)
+    review = await engine.item_analysis(actor, now) if actor.is_admin else None
+    return HomeData(actor, streak, board, group, next_question, schedules, notice, review)
 
 
 def home_view(data: HomeData) -> dict:
@@ -57,6 +61,8 @@ def home_view(data: HomeData) -> dict:
                           button("🎯 Practice question", "home_practice"), block_id="learn"))
     if data.actor.is_admin:
         blocks += admin_blocks(data.schedules)
+    if data.review is not None:
+        blocks += review_blocks(data.review)
     return {"type": "home", "blocks": blocks[:100]}
 
 

@@ -22,11 +22,13 @@ from bot.engine.answers import AnswerDesk, answer_text, question_card
 from bot.engine.calendar import QuizCalendar
 from bot.engine.group_commit import GroupCommitter
 from bot.engine.identity import CommunityRef, LearnerRef, Readers, community_for, find_learner, find_reader, learner_for
+from bot.engine.item_analysis import ItemDesk
 from bot.engine.post_counts import CountsReport, open_post_card
 from bot.engine.posting import Poster
 from bot.engine.schedule_desk import Changed, ScheduleDesk
 from bot.errors import NotAllowed, NotFound
 from bot.ids import is_row_id, require_id
+from bot.item_views import ItemAnalysis, RetireChange
 from bot.limits import capped
 from bot.models import Answer, BotState, Community, Delivery, LearnerStats, Post, Schedule
 from bot.ports import SenderRouter
@@ -60,6 +62,7 @@ class Engine:
         self.committer = GroupCommitter(store, catalog, self.calendar, default_timezone)
         self.poster = Poster(store, catalog, self.calendar, self.router, policy)
         self.schedules = ScheduleDesk(store, catalog, self.poster, default_timezone)
+        self.items = ItemDesk(store, catalog, default_timezone)
         self.readers = Readers()
 
     def set_hooks(self, *, schedules_changed: Changed | None = None, answers_counted: CountsReport | None = None,
@@ -163,6 +166,22 @@ class Engine:
     async def pause_community(self, platform: str, community_id: str, now: datetime) -> int:
         """The platform removed the bot (e.g. Slack app_uninstalled): stop posting there."""
         return await self.schedules.pause_community(platform, community_id, now)
+
+    # Item analysis and retired questions (admins; `operator_item_analysis` for the CLI on the database)
+    async def item_analysis(self, actor: Actor, now: datetime) -> ItemAnalysis:
+        require_aware(now)  # figures come from the log alone; `now` keeps every facade call alike
+        return await self.items.for_admin(actor)
+
+    async def operator_item_analysis(self, now: datetime, community: str | None = None,
+                                     platform: str | None = None) -> ItemAnalysis:
+        require_aware(now)
+        return await self.items.for_operator(community, platform)
+
+    async def question_set_retired(self, actor: Actor, question_id: str, retired: bool, now: datetime) -> RetireChange:
+        return await self.items.set_retired(actor, question_id, retired, now)
+
+    async def retired_questions(self, actor: Actor) -> list[str]:
+        return await self.items.retired(actor)
 
     # Scheduled posting: one pass reveals what closed, then posts what is due (with catch-up),
     # so a channel reads yesterday's results before today's question.

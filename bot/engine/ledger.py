@@ -131,15 +131,18 @@ class Claimer:
         return claims + await self._retake(conn, schedules, lost, taken, now), outcomes
 
     async def _choose(self, conn, schedules: dict, dues: list[Due]) -> tuple[list[tuple[Due, str]], list[Due]]:
-        """Each slot's question: the queued one, else the track's next (no repeats until it is exhausted)."""
+        """Each slot's question: the queued one, else the track's next (no repeats until it is exhausted), never
+        one its community retired."""
         history = await tracks.last_used(conn, {d.schedule_id for d in dues})
+        retired = await tracks.retired_in(conn, {d.community_id for d in dues})
         chosen, refused, tracks_cache = [], [], {}
         for d in dues:
             s = schedules[d.schedule_id]
             key = (s.track_lessons, s.track_tags, s.shuffle, s.shuffle_seed)  # thousands share a few tracks
             if key not in tracks_cache:
                 tracks_cache[key] = tracks.schedule_track(self.catalog, s)
-            qid = tracks.pick(self.catalog, s, history.get(d.schedule_id, {}), tracks_cache[key])
+            qid = tracks.pick(self.catalog, s, history.get(d.schedule_id, {}), tracks_cache[key],
+                              retired.get(d.community_id, frozenset()))
             if qid is None:
                 refused.append(d)
             else:

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content import Catalog
 from bot.errors import BadInput
-from bot.models import Schedule, ScheduleQuestion, row_id, table_of
+from bot.models import RetiredQuestion, Schedule, ScheduleQuestion, row_id, table_of
 
 
 def split(text: str) -> tuple[str, ...]:
@@ -48,7 +48,7 @@ def schedule_track(catalog: Catalog, schedule: Schedule) -> list[str]:
                            schedule.shuffle, schedule.shuffle_seed)
 
 
-USAGE = table_of(ScheduleQuestion)
+USAGE, RETIRED = table_of(ScheduleQuestion), table_of(RetiredQuestion)
 
 
 async def last_used(conn, schedule_ids: set[int]) -> dict[int, dict[str, date]]:
@@ -60,6 +60,17 @@ async def last_used(conn, schedule_ids: set[int]) -> dict[int, dict[str, date]]:
                                             .where(USAGE.c.schedule_id.in_(schedule_ids))):
         history.setdefault(sid, {})[qid] = day
     return history
+
+
+async def retired_in(conn, community_ids: set[int]) -> dict[int, set[str]]:
+    """Per community, the questions its admins retired from its schedules."""
+    if not community_ids:
+        return {}
+    out: dict[int, set[str]] = {}
+    for cid, qid in await conn.execute(select(RETIRED.c.community_id, RETIRED.c.question_id)
+                                       .where(RETIRED.c.community_id.in_(community_ids))):
+        out.setdefault(cid, set()).add(qid)
+    return out
 
 
 async def note_used(conn, store, used: dict[tuple[int, str], date]) -> None:
@@ -85,18 +96,24 @@ def choose(track: list[str], posted: dict[str, date]) -> str:
     return min(track, key=lambda qid: (posted[qid], order[qid]))
 
 
-def pick(catalog: Catalog, schedule, posted: dict[str, date], track: list[str] | None = None) -> str | None:
+def pick(catalog: Catalog, schedule, posted: dict[str, date], track: list[str] | None = None,
+         retired: set[str] | frozenset[str] = frozenset()) -> str | None:
     """The question a schedule posts next: its queued one, else its track's (None: the track selects
-    nothing). `schedule` is a Schedule or a row with its columns; `track` may be passed in when cached."""
+    nothing). `schedule` is a Schedule or a row with its columns; `track` may be passed in when cached.
+    A question its community retired is never picked, queued or not."""
     queued: str | None = schedule.queued_question_id
-    if queued and queued in catalog.questions:
+    if queued and queued in catalog.questions and queued not in retired:
         return queued
     track = schedule_track(catalog, schedule) if track is None else track
+    if retired:
+        track = [qid for qid in track if qid not in retired]
     return choose(track, posted) if track else None
 
 
 async def next_question(session: AsyncSession, catalog: Catalog, schedule: Schedule) -> str:
-    question_id = pick(catalog, schedule, await last_posted(session, row_id(schedule)))
+    conn = await session.connection()
+    retired = (await retired_in(conn, {schedule.community_id})).get(schedule.community_id, set())
+    question_id = pick(catalog, schedule, await last_posted(session, row_id(schedule)), retired=retired)
     if question_id is None:
         raise BadInput("This schedule's track selects no question; change its lessons or tags.", field="lessons")
     return question_id

@@ -2,6 +2,7 @@
 Every table is imported here, so `SQLModel.metadata` knows them all once `bot.models` is imported."""
 from bot.models.boards import BoardHistogram, LearnerPeriod
 from bot.models.columns import BOARD_ORDER, UTCDateTime, counter, fk, row_id, table_of, utc_column
+from bot.models.curation import RetiredQuestion
 from bot.models.learning import Answer, Community, Delivery, GroupMembership, Learner, LearnerStats, ScoredQuestion, StudyGroup
 from bot.models.posting import BotState, Post, Schedule, ScheduleQuestion
 
@@ -9,5 +10,5 @@ __all__ = [
     "LearnerPeriod", "BoardHistogram", "BOARD_ORDER", "UTCDateTime", "counter", "fk",
     "row_id", "table_of", "utc_column", "Community", "Learner", "StudyGroup",
     "GroupMembership", "Delivery", "Answer", "ScoredQuestion", "LearnerStats", "Schedule",
-    "Post", "ScheduleQuestion", "BotState",
+    "Post", "ScheduleQuestion", "BotState", "RetiredQuestion",
 ]

@@ -11,7 +11,7 @@ from discord import Interaction, app_commands
 from discord.app_commands import Range
 from discord.ext import commands
 
-from adapters.discord import render
+from adapters.discord import item_render, render
 from adapters.discord.cogs.base import QuizCog, Reply, actor, run, tell
 from bot.views import ScheduleSpec
 
@@ -180,4 +180,50 @@ class AdminCog(QuizCog, commands.GroupCog, name="Admin", group_name="quizadmin",
             card, view = await self.engine.schedule_preview(actor(interaction), schedule, self.now())
             heading = f"Next post of schedule #{view.id} ({'#' + view.channel_name if view.channel_name else view.channel_id})"
             return Reply(embeds=[render.question_embed(card, heading=heading)])
+        await run(interaction, work)
+
+    async def question_ids(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """Retire offers the questions that were answered (flagged first); unretire the retired ones."""
+        if not interaction.permissions.manage_guild:
+            return []
+        try:
+            if (interaction.command and interaction.command.name) == "unretire":
+                ids = await self.engine.retired_questions(actor(interaction))
+            else:
+                ids = [item.question_id for item in (await self.engine.item_analysis(actor(interaction), self.now())).items
+                       if not item.retired]
+        except Exception:
+            log.exception("interaction %s: question autocomplete failed", interaction.id)
+            return []
+        return [app_commands.Choice(name=qid[:100], value=qid) for qid in ids if current.lower() in qid.lower()][:25]
+
+    @content.command(name="stats", description="How each question behaves: facility, discrimination, flags.")
+    @app_commands.describe(page="Which page (5 questions each, flagged ones first)")
+    @admin_only
+    async def content_stats(self, interaction: Interaction, page: Range[int, 1, 1000] = 1) -> None:
+        async def work() -> Reply:
+            report = await self.engine.item_analysis(actor(interaction), self.now())
+            return Reply(embeds=[item_render.stats_embed(report, page)])
+        await run(interaction, work)
+
+    @content.command(name="retire", description="Take a question out of this server's schedules.")
+    @app_commands.describe(question="The question id")
+    @app_commands.autocomplete(question=question_ids)
+    @admin_only
+    async def content_retire(self, interaction: Interaction, question: Range[str, 1, 64]) -> None:
+        await self.set_retired(interaction, question, True)
+
+    @content.command(name="unretire", description="Bring a retired question back into this server's schedules.")
+    @app_commands.describe(question="The question id")
+    @app_commands.autocomplete(question=question_ids)
+    @admin_only
+    async def content_unretire(self, interaction: Interaction, question: Range[str, 1, 64]) -> None:
+        await self.set_retired(interaction, question, False)
+
+    async def set_retired(self, interaction: Interaction, question: str, retired: bool) -> None:
+        async def work() -> Reply:
+            done = await self.engine.question_set_retired(actor(interaction), question, retired, self.now())
+            state = ("retired: no schedule here posts it again (answers where it was posted still count)"
+                     if done.retired else "back in this server's schedules")
+            return Reply(content=f"`{done.question_id}` is {state}.{'' if done.changed else ' (It already was.)'}")
         await run(interaction, work)

@@ -5,6 +5,7 @@ per area, attached to the app by `register` the way bolt's examples do (`app.act
 - study: /quiz and the study modal (lessons, practice);
 - home: the App Home tab and its buttons;
 - schedules: admins' schedule buttons and modal;
+- items: admins' Retire / Bring back buttons in the App Home's Questions to review;
 - lifecycle: uninstall and token revocation;
 - stale: whatever no other listener takes (registered last: bolt tries listeners in order).
 
@@ -23,8 +24,9 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from adapters.slack import item_blocks
 from adapters.slack import modals as md
-from adapters.slack.listeners import home, lifecycle, posts, schedules, stale, study
+from adapters.slack.listeners import home, items, lifecycle, posts, schedules, stale, study
 from adapters.slack.listeners.front import Front
 from adapters.slack.listeners.middleware import Middleware
 
@@ -53,6 +55,7 @@ def register(app: AsyncApp, front: Front) -> None:
     app.action("sched_add")(schedules.sched_add)
     app.action(schedules.BUTTON)(schedules.sched_button)
     app.view(md.SCHEDULE)(schedules.sched_submit)
+    app.action(item_blocks.RETIRE)(items.item_button)
 
     app.event("app_uninstalled")(lifecycle.uninstalled)
     app.event("tokens_revoked")(lifecycle.revoked)
