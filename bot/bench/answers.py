@@ -22,19 +22,29 @@ import math
 import random
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import event, func
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.bench import bare_writer
 from bot.bench.databases import Backend, FreshDb
 from bot.bench.fakes import PLATFORM, NoopSender
 from bot.bench.learners import answer_text, create_daily_schedules, post_due, post_questions
-from bot.bench.measure import ScenarioResult, Target, peak_rss_since_reset_mib, reset_peak_rss, rss_now_mib, ru_maxrss_mib, summary_ms
+from bot.bench.measure import (
+    ScenarioResult,
+    StatementCounter,
+    Target,
+    peak_rss_since_reset_mib,
+    reset_peak_rss,
+    rss_now_mib,
+    ru_maxrss_mib,
+    summary_ms,
+)
 from bot.bench.sizes import Sizes
 from bot.content import Catalog
-from bot.content.schema import SingleChoiceQuestion
+from bot.content.schema import Question, SingleChoiceQuestion
 from bot.db import Store
 from bot.engine import Engine
 from bot.engine.batch_sql import ANSWER_COLUMNS  # the order the floor's rows are built in
@@ -50,97 +60,98 @@ TARGET_RATIO = 1.0
 TARGET_MAX_MS = 1000.0
 
 
-class StatementCounter:
-    """Counts SQL statements and commits on an engine while `active`."""
-
-    def __init__(self, store: Store):
-        self.active, self.statements, self.commits = False, 0, 0
-        event.listen(store.engine.sync_engine, "before_cursor_execute", self._statement)
-        event.listen(store.engine.sync_engine, "commit", self._commit)
-
-    def _statement(self, *args, **kwargs):
-        if self.active:
-            self.statements += 1
-
-    def _commit(self, *args, **kwargs):
-        if self.active:
-            self.commits += 1
-
-
 async def _open_posts(engine: Engine, channels: int) -> list[int]:
     await create_daily_schedules(engine, COMMUNITY, channels, SLOT - timedelta(days=1))
     return await post_due(engine, SLOT, channels)
 
 
+@dataclass
+class Burst:
+    """What the concurrent phase saw: each answer's latency, the verdicts, and what failed."""
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    wall: float = 0.0
+    peak_rss: float | None = None
+    rss_before: float | None = None
+
+
+async def _sequential(engine: Engine, counter: StatementCounter, post_ids: dict[int, Question], post: int, answers: int,
+                      answered_at: datetime) -> tuple[list[float], float]:
+    """One answer at a time, nothing queued: the engine's own service time per answer."""
+    rng = random.Random(1)
+    latencies: list[float] = []
+    counter.active = True
+    started = time.perf_counter()
+    for i in range(answers):
+        who = Actor(PLATFORM, COMMUNITY, f"seq{i}", f"Sequential {i}")
+        t0 = time.perf_counter()
+        verdict = await engine.answer_post(who, post, answer_text(post_ids[post], rng), answered_at)
+        latencies.append(time.perf_counter() - t0)
+        assert verdict.status == "new", verdict
+    wall = time.perf_counter() - started
+    counter.active = False
+    return latencies, wall
+
+
+async def _concurrent(engine: Engine, counter: StatementCounter, post_ids: dict[int, Question], open_posts: list[int],
+                      learners: int, answered_at: datetime) -> Burst:
+    """N learners at once, each answering every open post (in its own order)."""
+    burst = Burst()
+
+    def plan(i: int) -> tuple[Actor, list[tuple[int, str]]]:
+        lrng = random.Random(1000 + i)
+        order = lrng.sample(open_posts, len(open_posts))
+        return Actor(PLATFORM, COMMUNITY, f"user{i}", f"Learner {i}"), [(pid, answer_text(post_ids[pid], lrng))
+                                                                        for pid in order]
+
+    # Who answers what is drawn before the clock starts, as the floor prepares its rows: the timed
+    # part is the engine's work, not the simulation's random numbers.
+    plans = [plan(i) for i in range(learners)]
+
+    async def learner(i: int) -> None:
+        who, clicks = plans[i]
+        for pid, raw in clicks:
+            t0 = time.perf_counter()
+            try:
+                verdict = await engine.answer_post(who, pid, raw, answered_at + timedelta(seconds=i % 600))
+            except Exception as err:  # counted and reported, never hidden
+                burst.errors[f"{type(err).__name__}: {(str(err).splitlines() or [''])[0][:100]}"] += 1
+                continue
+            burst.latencies.append(time.perf_counter() - t0)
+            burst.statuses[verdict.status] += 1
+
+    burst.rss_before = rss_now_mib()
+    reset = reset_peak_rss()
+    counter.statements = counter.commits = 0
+    counter.active = True
+    started = time.perf_counter()
+    await asyncio.gather(*(learner(i) for i in range(learners)))
+    burst.wall = time.perf_counter() - started
+    counter.active = False
+    burst.peak_rss = peak_rss_since_reset_mib() if reset else None
+    return burst
+
+
 async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: ScenarioResult) -> float:
     """Returns the concurrent answers/s."""
     store = Store(db.url)
-    sender = NoopSender()
-    engine = Engine(store, catalog, router=SenderRouter({PLATFORM: sender}))
+    engine = Engine(store, catalog, router=SenderRouter({PLATFORM: NoopSender()}))
     counter = StatementCounter(store)
     try:
         post_ids = await post_questions(engine, await _open_posts(engine, sizes.posts + 1))
         seq_post, open_posts = list(post_ids)[0], list(post_ids)[1:]
         answered_at = SLOT + timedelta(minutes=30)
-
-        # Sequential: one answer at a time, nothing queued.
-        rng = random.Random(1)
-        seq_lat: list[float] = []
-        counter.active = True
-        started = time.perf_counter()
-        for i in range(sizes.sequential_answers):
-            who = Actor(PLATFORM, COMMUNITY, f"seq{i}", f"Sequential {i}")
-            t0 = time.perf_counter()
-            verdict = await engine.answer_post(who, seq_post, answer_text(post_ids[seq_post], rng), answered_at)
-            seq_lat.append(time.perf_counter() - t0)
-            assert verdict.status == "new", verdict
-        seq_wall = time.perf_counter() - started
-        counter.active = False
+        seq_lat, seq_wall = await _sequential(engine, counter, post_ids, seq_post, sizes.sequential_answers, answered_at)
         seq_statements, seq_commits = counter.statements, counter.commits
-
-        # Concurrent: N learners at once, each answering every open post (in its own order).
-        latencies: list[float] = []
-        statuses: Counter[str] = Counter()
-        errors: Counter[str] = Counter()
-
-        def plan(i: int) -> tuple[Actor, list[tuple[int, str]]]:
-            lrng = random.Random(1000 + i)
-            order = lrng.sample(open_posts, len(open_posts))
-            return Actor(PLATFORM, COMMUNITY, f"user{i}", f"Learner {i}"), [(pid, answer_text(post_ids[pid], lrng))
-                                                                            for pid in order]
-
-        # Who answers what is drawn before the clock starts, as the floor prepares its rows: the timed
-        # part is the engine's work, not the simulation's random numbers.
-        plans = [plan(i) for i in range(sizes.learners)]
-
-        async def learner(i: int) -> None:
-            who, clicks = plans[i]
-            for pid, raw in clicks:
-                t0 = time.perf_counter()
-                try:
-                    verdict = await engine.answer_post(who, pid, raw, answered_at + timedelta(seconds=i % 600))
-                except Exception as err:  # counted and reported, never hidden
-                    errors[f"{type(err).__name__}: {(str(err).splitlines() or [''])[0][:100]}"] += 1
-                    continue
-                latencies.append(time.perf_counter() - t0)
-                statuses[verdict.status] += 1
-
-        rss_before = rss_now_mib()
-        reset = reset_peak_rss()
-        counter.statements = counter.commits = 0
-        counter.active = True
-        started = time.perf_counter()
-        await asyncio.gather(*(learner(i) for i in range(sizes.learners)))
-        wall = time.perf_counter() - started
-        counter.active = False
-        peak = peak_rss_since_reset_mib() if reset else None
-
+        burst = await _concurrent(engine, counter, post_ids, open_posts, sizes.learners, answered_at)
         async with store.read() as session:
             stored = (await session.exec(select(func.count(col(Answer.id))))).one()
         mismatches = await engine.verify_stats(Actor(PLATFORM, COMMUNITY, "admin", "Admin", is_admin=True))
     finally:
         await store.dispose()
 
+    latencies, statuses, wall = burst.latencies, burst.statuses, burst.wall
     done = statuses.get("new", 0)
     rate = done / wall if wall > 0 else 0.0
     lat = summary_ms(latencies)
@@ -159,20 +170,20 @@ async def engine_run(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scenar
         # Under load: one commit per batch, so answers per commit is the mean batch size.
         "concurrent_commits": counter.commits, "answers_per_commit": done / max(counter.commits, 1),
         "sql_statements_per_commit": counter.statements / max(counter.commits, 1),
-        "peak_rss_mib": peak if peak is not None else ru_maxrss_mib(),
-        "rss_before_mib": rss_before, "ru_maxrss_mib": ru_maxrss_mib(),
+        "peak_rss_mib": burst.peak_rss if burst.peak_rss is not None else ru_maxrss_mib(),
+        "rss_before_mib": burst.rss_before, "ru_maxrss_mib": ru_maxrss_mib(),
     })
     result.checks.update({
-        "errors": sum(errors.values()), "repeats": statuses.get("repeat", 0), "closed": statuses.get("closed", 0),
+        "errors": sum(burst.errors.values()), "repeats": statuses.get("repeat", 0), "closed": statuses.get("closed", 0),
         "rows_in_answer_table": stored, "rows_expected": done + sizes.sequential_answers,
         "stats_mismatches": len(mismatches),
     })
-    if errors:
-        result.notes.append("errors: " + "; ".join(f"{n}× {e}" for e, n in errors.most_common(3)))
+    if burst.errors:
+        result.notes.append("errors: " + "; ".join(f"{n}× {e}" for e, n in burst.errors.most_common(3)))
     result.notes.append(
         "peak_rss_mib: the process's resident-set high-water mark during the concurrent phase (Linux VmHWM, reset via "
         "/proc/self/clear_refs just before it; interpreter and imports included, no tracemalloc); ru_maxrss_mib: "
-        "getrusage peak of the whole process" if peak is not None else
+        "getrusage peak of the whole process" if burst.peak_rss is not None else
         "peak_rss_mib: getrusage ru_maxrss of the whole process (interpreter and imports included, no tracemalloc)")
     return rate
 

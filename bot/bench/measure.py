@@ -7,6 +7,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import event
+
+from bot.db import Store
+
 
 def percentile(values: list[float], q: float) -> float:
     """Linear interpolation between closest ranks (numpy's default); q in 0..100. With 20 samples p99 ~ the max."""
@@ -136,3 +140,20 @@ def say(message: str) -> None:
     if _progress[0]:
         import time
         print(f"[bench {time.perf_counter() - _started[0]:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+class StatementCounter:
+    """Counts SQL statements and commits on an engine while `active`."""
+
+    def __init__(self, store: Store):
+        self.active, self.statements, self.commits = False, 0, 0
+        event.listen(store.engine.sync_engine, "before_cursor_execute", self._statement)
+        event.listen(store.engine.sync_engine, "commit", self._commit)
+
+    def _statement(self, *args, **kwargs):
+        if self.active:
+            self.statements += 1
+
+    def _commit(self, *args, **kwargs):
+        if self.active:
+            self.commits += 1

@@ -33,11 +33,10 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.bench.answers import StatementCounter
 from bot.bench.databases import Backend, FreshDb
 from bot.bench.fakes import PLATFORM, NoopSender
 from bot.bench.learners import admin, answer_text, create_daily_schedules, post_due, post_questions
-from bot.bench.measure import ScenarioResult, Target, cpu_times, summary_ms
+from bot.bench.measure import ScenarioResult, StatementCounter, Target, cpu_times, summary_ms
 from bot.bench.sizes import Sizes
 from bot.content import Catalog
 from bot.content.schema import FreeTextQuestion
