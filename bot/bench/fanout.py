@@ -162,11 +162,11 @@ async def _next_due(store: Store, policy: PostingPolicy, after: datetime) -> dat
     async with store.read() as session:
         retry = (await session.exec(select(func.min(Post.next_attempt_at)).where(Post.status == "failed"))).one()
         stale = (await session.exec(select(func.min(Post.reveal_claimed_at)).where(
-            Post.status == "posted", Post.revealed_at == None, col(Post.closes_at) <= after,  # noqa: E711
-            Post.reveal_claimed_at != None))).one()  # noqa: E711
+            Post.status == "posted", col(Post.revealed_at).is_(None), col(Post.closes_at) <= after,
+            col(Post.reveal_claimed_at).is_not(None)))).one()
         unclaimed = (await session.exec(select(func.count(col(Post.id))).where(
-            Post.status == "posted", Post.revealed_at == None, col(Post.closes_at) <= after,  # noqa: E711
-            Post.reveal_claimed_at == None))).one()  # noqa: E711
+            Post.status == "posted", col(Post.revealed_at).is_(None), col(Post.closes_at) <= after,
+            col(Post.reveal_claimed_at).is_(None)))).one()
     candidates = [t for t in (retry, stale + policy.claim_timeout if stale else None) if t is not None]
     if unclaimed:
         candidates.append(after)
@@ -199,7 +199,7 @@ async def rate_limited(db: FreshDb, catalog: Catalog, sizes: Sizes, result: Scen
                 today_posted = (await session.exec(select(func.count(col(Post.id))).where(
                     Post.slot_at == SLOT, Post.status == "posted"))).one()
                 unrevealed = (await session.exec(select(func.count(col(Post.id))).where(
-                    Post.slot_at == day_before, Post.revealed_at == None))).one()  # noqa: E711
+                    Post.slot_at == day_before, col(Post.revealed_at).is_(None)))).one()
             if today_posted == n and unrevealed == 0:
                 break
             # The next wake-up, as bot.scheduler plans it: the earliest retry or rate-limit pause the pass

@@ -69,7 +69,7 @@ class Revealer:
             due = (await session.exec(
                 select_wide(Post.id, Post.schedule_id, Post.local_date, Schedule.platform, Schedule.channel_id)
                 .join(Schedule, col(Schedule.id) == Post.schedule_id).where(
-                    Post.status == PostStatus.POSTED, Post.revealed_at == None, col(Post.closes_at) <= now,  # noqa: E711
+                    Post.status == PostStatus.POSTED, col(Post.revealed_at).is_(None), col(Post.closes_at) <= now,
                     col(Schedule.platform).in_(list(self.router.senders))).order_by(col(Post.closes_at)))).all()
         outcomes, ready = [], []
         for post_id, schedule_id, day, platform, channel in due:
