@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.bench.databases import Backend, FreshDb
 from bot.bench.fakes import PLATFORM
+from bot.bench.leaderboard import COLUMNS as BOARD_COLUMNS
 from bot.bench.leaderboard import sqlite_value
 from bot.bench.measure import ScenarioResult, Target, say, summary_ms
 from bot.bench.sizes import Sizes
@@ -35,10 +36,7 @@ NOW = datetime(2026, 3, 26, 11, 0, tzinfo=UTC)
 TARGET_STATUS_P50_MS = 5.0
 NOISE = 1.10  # a review answer may measure up to 10% above a practice answer and still count as "no more"
 COLUMNS = {
-    "community": ("id", "platform", "external_id", "name", "timezone", "created_at"),
-    "learner": ("id", "community_id", "user_id", "display_name", "created_at"),
-    "learner_stats": ("learner_id", "community_id", "points", "answers", "correct", "current_streak", "best_streak",
-                      "freezes", "freeze_progress", "last_quiz_day"),
+    **{table: BOARD_COLUMNS[table] for table in ("community", "learner", "learner_stats")},
     "memory_card": ("learner_id", "question_id", "state", "step", "stability", "difficulty", "due", "last_review",
                     "reviews", "lapses"),
 }
@@ -107,12 +105,16 @@ async def measure(db: FreshDb, catalog: Catalog, sizes: Sizes, result: ScenarioR
     rng = random.Random(7)
     try:
         picks = [rng.randrange(1, sizes.review_learners + 1) for _ in range(sizes.review_runs)]
-        status, due_seen = [], 0
+        status: list[float] = []
+        due_seen = 0
         for i in picks:
             t0 = time.perf_counter()
             due_seen += (await engine.review_status(learner(i), NOW)).due
             status.append(time.perf_counter() - t0)
-        nexts, review_answers, practice_answers, errors = [], [], [], 0
+        nexts: list[float] = []
+        review_answers: list[float] = []
+        practice_answers: list[float] = []
+        errors = 0
         for k, i in enumerate(rng.sample(range(1, sizes.review_learners + 1), sizes.review_runs)):
             t0 = time.perf_counter()
             got = await engine.review_next(learner(i), NOW)

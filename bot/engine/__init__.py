@@ -81,10 +81,7 @@ class Engine:
     async def lessons(self, actor: Actor) -> list[LessonListing]:
         async with self.store.read() as session:
             _, learner = await find_reader(session, actor)
-            if learner is None:
-                return lessons_mod.listings(self.catalog, set(), set())
-            return lessons_mod.listings(self.catalog, await lessons_mod.answered_questions(session, learner.id),
-                                        await review_mod.mastered_questions(await session.connection(), learner.id))
+            return lessons_mod.listings(self.catalog, *await review_mod.answered_and_mastered(session, learner.id if learner else None))
 
     def snippet(self, lesson: str, index: int) -> SnippetCard:
         return lessons_mod.snippet_card(self.catalog, capped(lesson), index)
@@ -207,10 +204,8 @@ class Engine:
             if stats is None or community is None:  # a learner (with stats) always has a community
                 return StreakView(0, 0, 0, False, 0, 0, 0, today, FREEZE_MAX)
             state = await stats_mod.streak_today(session, self.calendar, community, stats, today)
-            conn = await session.connection()
-            due = await review_mod.due_status(conn, stats.learner_id, review_rules.next_day_start(now, tz))
-            answered = await lessons_mod.answered_questions(session, stats.learner_id)
-            mastered = await review_mod.mastered_questions(conn, stats.learner_id) & answered
+            due = await review_mod.due_status(await session.connection(), stats.learner_id, review_rules.next_day_start(now, tz))
+            answered, mastered = await review_mod.answered_and_mastered(session, stats.learner_id)
             return StreakView(state.current, state.best, state.freezes, state.last_day == today,
                               stats.points, stats.answers, stats.correct, today, FREEZE_MAX, due.due,
                               len(mastered), len(answered), len(self.catalog.questions))

@@ -38,11 +38,10 @@ async def answered_questions(session: AsyncSession, learner_id: int | None) -> s
 
 
 def listings(catalog: Catalog, answered: set[str], mastered: set[str]) -> list[LessonListing]:
-    """`mastered` counts only among answered questions (a card exists only after an answer anyway)."""
     return [
         LessonListing(i, lesson.id, lesson.title, lesson.summary, len(lesson.snippets), len(lesson.questions),
                       sum(q.id in answered for q in lesson.questions),
-                      sum(q.id in answered and q.id in mastered for q in lesson.questions))
+                      sum(q.id in mastered for q in lesson.questions))
         for i, lesson in enumerate(catalog.lessons, 1)
     ]
 

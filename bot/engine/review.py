@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content import Catalog
 from bot.db import Store
@@ -34,9 +35,14 @@ async def due_status(conn: AsyncConnection, learner_id: int, day_end: datetime) 
     return ReviewStatus(0, later)
 
 
-async def mastered_questions(conn: AsyncConnection, learner_id: int) -> set[str]:
-    rows = await conn.execute(select(CARD.c.question_id, CARD.c.state, CARD.c.stability).where(CARD.c.learner_id == learner_id))
-    return {question_id for question_id, state, stability in rows.tuples() if review.is_mastered(state, stability)}
+async def answered_and_mastered(session: AsyncSession, learner_id: int | None) -> tuple[set[str], set[str]]:
+    """The questions a learner answered, and those of them mastered (a card alone never counts)."""
+    if learner_id is None:
+        return set(), set()
+    answered = await answered_questions(session, learner_id)
+    rows = await (await session.connection()).execute(
+        select(CARD.c.question_id, CARD.c.state, CARD.c.stability).where(CARD.c.learner_id == learner_id))
+    return answered, {q for q, state, stability in rows.tuples() if q in answered and review.is_mastered(state, stability)}
 
 
 class ReviewDesk:
@@ -100,11 +106,7 @@ class ReviewDesk:
     async def mastery(self, actor: Actor) -> MasteryView:
         async with self.store.read() as session:
             _, learner = await find_reader(session, actor)
-            if learner is None:
-                answered, mastered = set[str](), set[str]()
-            else:
-                answered = await answered_questions(session, learner.id)
-                mastered = await mastered_questions(await session.connection(), learner.id) & answered
+            answered, mastered = await answered_and_mastered(session, learner.id if learner else None)
         lessons = tuple(LessonMastery(lesson.id, lesson.title, sum(q.id in mastered for q in lesson.questions),
                                       sum(q.id in answered for q in lesson.questions), len(lesson.questions))
                         for lesson in self.catalog.lessons)
