@@ -12,7 +12,7 @@ from test_review import ME, WRONG, answer_lesson, cards
 
 from bot.db import Store
 from bot.engine import Engine
-from bot.models import Answer, Delivery
+from bot.models import Answer, Delivery, MemoryCard
 
 ADMIN = actor("boss", admin=True)
 
@@ -62,6 +62,21 @@ async def test_nothing_is_due_twice_in_one_review_session(engine, store):
         await engine.answer(ME, got.card.delivery_id, WRONG[got.card.question_id], session)  # wrong: due tomorrow
     assert sorted(seen) == ["mini-capital", "mini-hard", "mini-loss"]
     assert got.status.due == 0 and got.status.next_due is not None and got.status.next_due.date() > session.date()
+    async with store.read() as db:  # each card handed out once: the deliveries made in vain were removed
+        assert len((await db.exec(select(Delivery).where(Delivery.kind == "review"))).all()) == 3
+
+
+async def test_a_card_whose_question_left_the_course_is_skipped_and_forgotten(engine, store):
+    now = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    await answer_lesson(engine, 0, WRONG["mini-capital"], datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    async with store.write() as db:
+        learner_id = (await db.exec(select(MemoryCard.learner_id))).one()
+        db.add(MemoryCard(learner_id=learner_id, question_id="retired-one", state=2, step=None, stability=3.0,
+                          difficulty=5.0, due=datetime(2026, 2, 1, tzinfo=UTC), last_review=datetime(2026, 1, 29, tzinfo=UTC)))
+    assert (await engine.review_status(ME, now)).due == 2
+    got = await engine.review_next(ME, now)
+    assert got.card is not None and got.card.question_id == "mini-capital" and got.status.due == 1
+    assert set(await cards(store)) == {"mini-capital"}
 
 
 async def test_two_processes_reviewing_the_same_card_count_once(store, mini_catalog):

@@ -87,10 +87,8 @@ class ReviewDesk:
 
     async def _claim(self, conn: AsyncConnection, community: CommunityRef, learner_id: int, question_id: str,
                      due: datetime, now: datetime) -> int:
-        key = (SLOT.c.learner_id == learner_id) & (SLOT.c.question_id == question_id) & (SLOT.c.due == due)
-        found = (await conn.execute(select(SLOT.c.delivery_id).where(key))).scalar_one_or_none()
-        if found is not None:
-            return int(found)
+        """One path for every case: the slot's key decides who hands out this card at this due instant. A
+        delivery made in vain (asked again, or another process came first) is removed in this transaction."""
         delivery_id = (await conn.execute(DELIVERY.insert().values(
             community_id=community.id, question_id=question_id, kind=DeliveryKind.REVIEW, learner_id=learner_id,
             created_at=now).returning(DELIVERY.c.id))).scalar_one()
@@ -99,9 +97,9 @@ class ReviewDesk:
             .on_conflict_do_nothing().returning(SLOT.c.delivery_id))).scalar_one_or_none()
         if won is not None:
             return int(won)
-        # Another process handed out this card at this due instant first: give its delivery instead.
         await conn.execute(delete(DELIVERY).where(DELIVERY.c.id == delivery_id))
-        return int((await conn.execute(select(SLOT.c.delivery_id).where(key))).scalar_one())
+        return int((await conn.execute(select(SLOT.c.delivery_id).where(
+            SLOT.c.learner_id == learner_id, SLOT.c.question_id == question_id, SLOT.c.due == due))).scalar_one())
 
     async def mastery(self, actor: Actor) -> MasteryView:
         async with self.store.read() as session:
