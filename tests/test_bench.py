@@ -3,7 +3,7 @@
 A smoke test, not a performance test: no timing is asserted, only that the benchmark runs, prints
 one valid JSON document on stdout and that every figure it measures is a positive number. It uses
 the hidden `--tiny` sizes (the `--quick` profile takes a minute or two on a small machine); the
-PostgreSQL variant runs only when QUIZBOT_TEST_POSTGRES_URL is set, on scenarios 1, 3 and 5.
+PostgreSQL variant runs only when QUIZBOT_TEST_POSTGRES_URL is set, on scenarios 1, 3, 5 and 6.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL_VAR = "QUIZBOT_TEST_POSTGRES_URL"
-SCENARIOS = ("answers", "leaderboard", "fanout", "content", "open_loop")
+SCENARIOS = ("answers", "leaderboard", "fanout", "content", "open_loop", "review")
 
 # Figures that measure something and so must be positive numbers.
 MEASURED = {
@@ -32,6 +32,8 @@ MEASURED = {
     "open_loop": tuple(f"at{rate}_{figure}" for rate in (100, 300) for figure in (
         "arrivals", "learners", "offered_per_s", "verdicts_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms",
         "answers_per_commit")),
+    "review": ("generation_s", "status_p50_ms", "status_p99_ms", "next_p50_ms", "review_answer_p50_ms",
+               "practice_answer_p50_ms", "review_to_practice_p50"),
 }
 
 
@@ -86,6 +88,8 @@ def test_bench_tiny_json_reports_all_scenarios():
     for period in ("week", "month", "all"):  # the boards rank everyone who answered in the period
         assert board[f"{period}_ranked_matches_log"] is True, (period, board)
     check_open_loop(report)
+    review = report["scenarios"]["review"]["checks"]  # every timed answer was a new one, and cards were due
+    assert review["answers_not_new"] == 0 and review["review_answers"] == review["practice_answers"] > 0, review
     assert report["code"]["core_sha256"] and report["code"]["schema_head"]
 
 
@@ -97,9 +101,9 @@ def test_bench_refuses_a_non_postgres_url():
 
 
 @pytest.mark.skipif(not os.environ.get(PG_URL_VAR), reason=f"{PG_URL_VAR} is not set")
-def test_bench_on_postgres_answers_fanout_and_open_loop():
-    report = bench("--tiny", "--json", "--only", "answers,fanout,open_loop", "--database-url", os.environ[PG_URL_VAR])
-    assert tuple(report["scenarios"]) == ("answers", "fanout", "open_loop")
+def test_bench_on_postgres_answers_fanout_open_loop_and_review():
+    report = bench("--tiny", "--json", "--only", "answers,fanout,open_loop,review", "--database-url", os.environ[PG_URL_VAR])
+    assert tuple(report["scenarios"]) == ("answers", "fanout", "open_loop", "review")
     assert report["database"]["backend"] == "postgresql"
     for name in report["scenarios"]:
         check_scenario(report, name)

@@ -14,8 +14,8 @@ from bot.bench.databases import Backend
 from bot.bench.measure import ScenarioResult, say
 from bot.bench.sizes import PROFILES
 
-SCENARIOS = ("answers", "leaderboard", "fanout", "content", "open_loop")
-ALIASES = {"1": "answers", "2": "leaderboard", "3": "fanout", "4": "content", "5": "open_loop"}
+SCENARIOS = ("answers", "leaderboard", "fanout", "content", "open_loop", "review")
+ALIASES = {"1": "answers", "2": "leaderboard", "3": "fanout", "4": "content", "5": "open_loop", "6": "review"}
 
 
 @dataclass
@@ -32,7 +32,7 @@ def parse_only(text: str | None) -> tuple[str, ...]:
     for part in text.replace(" ", "").split(","):
         name = ALIASES.get(part, part)
         if name not in SCENARIOS:
-            raise ValueError(f"unknown scenario '{part}': use {', '.join(SCENARIOS)} (or 1-5)")
+            raise ValueError(f"unknown scenario '{part}': use {', '.join(SCENARIOS)} (or 1-6)")
         chosen.append(name)
     return tuple(s for s in SCENARIOS if s in chosen)
 
@@ -97,7 +97,7 @@ def machine() -> dict:
 
 
 async def run_bench(options: BenchOptions) -> dict:
-    from bot.bench import answers, content, fanout, leaderboard, open_loop
+    from bot.bench import answers, content, fanout, leaderboard, open_loop, review
     from bot.content import load_catalog
     from bot.heap import settle_heap
 
@@ -123,6 +123,8 @@ async def run_bench(options: BenchOptions) -> dict:
             result = await fanout.run(backend, catalog, sizes)
         elif name == "open_loop":
             result = await open_loop.run(backend, catalog, sizes)
+        elif name == "review":
+            result = await review.run(backend, catalog, sizes)
         else:
             result = content.run(backend.kind, sizes)
         result.seconds = time.perf_counter() - t0

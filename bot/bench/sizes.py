@@ -29,6 +29,10 @@ class Sizes:
     open_loop_seconds: float  # how long answers arrive, at each rate
     open_loop_rates: tuple[float, ...] = (100.0, 300.0)  # answers a second (the two loads)
     open_loop_posts: int = 3  # daily posts open at once, one channel each
+    # 6. spaced review
+    review_learners: int = 10_000  # learners with memory cards in one community
+    review_cards: int = 30  # cards per learner
+    review_runs: int = 200  # timed "what is due" calls; as many learners answer a review and a practice question
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -41,10 +45,10 @@ FULL = Sizes("full", learners=1000, posts=3, sequential_answers=300, floor_rows_
 QUICK = Sizes("quick", learners=100, posts=3, sequential_answers=100, floor_rows_min=2000, open_loop_seconds=5,
               board_learners=10_000, board_answers=200_000, board_days=90, board_channels=3, board_runs=20,
               fanout_schedules=1000, fanout_per_community=10, limited_schedules=200,
-              content_runs=7, help_runs=5)
+              content_runs=7, help_runs=5, review_learners=2_000, review_runs=100)
 TINY = Sizes("tiny", learners=30, posts=2, sequential_answers=20, floor_rows_min=300, open_loop_seconds=1,
              board_learners=2000, board_answers=20_000, board_days=30, board_channels=2, board_runs=5,
              fanout_schedules=60, fanout_per_community=10, limited_schedules=60,
-             content_runs=3, help_runs=2)
+             content_runs=3, help_runs=2, review_learners=200, review_cards=10, review_runs=20)
 
 PROFILES = {s.profile: s for s in (FULL, QUICK, TINY)}
