@@ -54,4 +54,5 @@ async def build_app(settings: Settings, db_path: Path | None = None) -> App:
     url = settings.resolved_database_url(db_path)
     await migrate_database(url)
     store = Store(url)
-    return App(settings, catalog, store, Engine(store, catalog, default_timezone=settings.timezone))
+    return App(settings, catalog, store, Engine(store, catalog, default_timezone=settings.timezone,
+                                                   desired_retention=settings.review_retention))

@@ -7,6 +7,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.content.loader import DEFAULT_CONTENT_DIR
+from bot.domain.review import DEFAULT_RETENTION, RETENTION_MAX, RETENTION_MIN
 from bot.timeutil import is_valid_zone
 
 
@@ -19,12 +20,22 @@ class Settings(BaseSettings):
     timezone: str = Field(default="UTC", alias="QUIZBOT_TIMEZONE")
     log_level: str = "INFO"
     log_format: str = "text"
+    review_retention: float = Field(default=DEFAULT_RETENTION, alias="QUIZBOT_REVIEW_RETENTION",
+                                    description="FSRS desired retention for spaced review, 0.7..0.97")
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         if not is_valid_zone(value):
             raise ValueError(f"unknown time zone '{value}' (use an IANA name such as Europe/Berlin)")
+        return value
+
+    @field_validator("review_retention")
+    @classmethod
+    def _sane_retention(cls, value: float) -> float:
+        if not RETENTION_MIN <= value <= RETENTION_MAX:
+            raise ValueError(f"QUIZBOT_REVIEW_RETENTION must be between {RETENTION_MIN} and {RETENTION_MAX} "
+                             f"(the share of cards a learner should still recall when due); got {value}")
         return value
 
     def resolved_database_url(self, db_path: Path | None = None) -> str:

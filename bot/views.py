@@ -29,6 +29,7 @@ class LessonListing:
     snippets: int
     questions: int
     answered: int
+    mastered: int = 0  # questions whose memory card is in review with a stability of 21 days or more
 
     @property
     def completed(self) -> bool:
@@ -92,6 +93,7 @@ class Verdict:
     matched: tuple[str, ...] = ()
     non_answer: bool = False  # "I don't know", "?", "pass": not judged, just answered kindly
     note: str = ""  # when set, what to say first instead of the plain right / close / wrong head
+    review: bool = False  # a spaced-review answer: it kept the day's streak and paid no points
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,39 @@ class StreakView:
     correct: int
     today: date
     freezes_max: int = 2
+    reviews_due: int = 0  # memory cards due today (local day)
+    mastered: int = 0  # questions mastered, over all lessons
+    answered_questions: int = 0  # distinct questions answered: mastery's denominator
+    questions: int = 0  # questions in the course
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    due: int  # cards due on the learner's current local day
+    next_due: datetime | None  # when nothing is due: the next card's due instant (UTC); None without cards
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    card: QuestionCard | None  # the most overdue due card, answered with Engine.answer; None when nothing is due
+    status: ReviewStatus
+
+
+@dataclass(frozen=True)
+class LessonMastery:
+    lesson_id: str
+    title: str
+    mastered: int
+    answered: int
+    questions: int
+
+
+@dataclass(frozen=True)
+class MasteryView:
+    lessons: tuple[LessonMastery, ...]
+    mastered: int
+    answered: int
+    questions: int
 
 
 @dataclass(frozen=True)

@@ -117,8 +117,11 @@ def counted_day(delivery: DeliveryFacts, now: datetime) -> date:
 
 # --- award ---------------------------------------------------------------------------------------
 
-def points_for(question: Question, correct: bool) -> int:
-    return POINTS_PER_DIFFICULTY * question.difficulty if correct else 0
+def points_for(question: Question, correct: bool, delivery_kind: str) -> int:
+    """Reviews pay nothing: they are for memory, not for farming points."""
+    if not correct or delivery_kind == DeliveryKind.REVIEW:
+        return 0
+    return POINTS_PER_DIFFICULTY * question.difficulty
 
 
 @dataclass(frozen=True, slots=True)

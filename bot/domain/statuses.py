@@ -15,6 +15,7 @@ class DeliveryKind(StrEnum):
     LESSON = "lesson"
     PRACTICE = "practice"
     POST = "post"  # a daily question posted to a channel
+    REVIEW = "review"  # a due memory card, given to its learner: keeps the streak, pays no points
 
 
 # Questions a learner was given alone: each pays once per learner, however often it is given.

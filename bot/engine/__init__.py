@@ -11,12 +11,14 @@ from sqlmodel import col, select
 from bot import metrics
 from bot.content import Catalog
 from bot.db import Store
+from bot.domain import review as review_rules
 from bot.domain.posting import PostingPolicy
 from bot.domain.statuses import DeliveryKind
 from bot.domain.streaks import FREEZE_MAX
 from bot.engine import groups as groups_mod
 from bot.engine import leaderboard as board_mod
 from bot.engine import lessons as lessons_mod
+from bot.engine import review as review_mod
 from bot.engine import stats as stats_mod
 from bot.engine.answers import AnswerDesk, answer_text, question_card
 from bot.engine.calendar import QuizCalendar
@@ -25,6 +27,7 @@ from bot.engine.identity import CommunityRef, LearnerRef, Readers, community_for
 from bot.engine.post_counts import CountsReport, open_post_card
 from bot.engine.posting import Poster
 from bot.engine.reminders import ReminderDesk
+from bot.engine.review import ReviewDesk
 from bot.engine.schedule_desk import Changed, ScheduleDesk
 from bot.errors import NotAllowed, NotFound
 from bot.ids import is_row_id, require_id
@@ -38,11 +41,14 @@ from bot.views import (
     GroupView,
     LeaderboardView,
     LessonListing,
+    MasteryView,
     NextPost,
     PostCard,
     PostOutcome,
     QuestionCard,
     ReminderSetting,
+    ReviewCard,
+    ReviewStatus,
     ScheduleSpec,
     ScheduleView,
     SnippetCard,
@@ -54,12 +60,13 @@ from bot.views import (
 class Engine:
     def __init__(self, store: Store, catalog: Catalog, *, default_timezone: str = "UTC",
                  calendar: QuizCalendar | None = None, router: SenderRouter | None = None,
-                 policy: PostingPolicy | None = None):
+                 policy: PostingPolicy | None = None, desired_retention: float = review_rules.DEFAULT_RETENTION):
         self.store, self.catalog, self.default_timezone = store, catalog, default_timezone
         self.calendar = calendar or QuizCalendar()
         self.router = router or SenderRouter()
         self.desk = AnswerDesk(store, catalog, self.calendar, default_timezone)
-        self.committer = GroupCommitter(store, catalog, self.calendar, default_timezone)
+        self.committer = GroupCommitter(store, catalog, self.calendar, default_timezone, desired_retention)
+        self.reviews = ReviewDesk(store, catalog)
         self.poster = Poster(store, catalog, self.calendar, self.router, policy)
         self.schedules = ScheduleDesk(store, catalog, self.poster, default_timezone)
         self.readers = Readers()
@@ -76,8 +83,11 @@ class Engine:
     # Lessons -----------------------------------------------------------------
     async def lessons(self, actor: Actor) -> list[LessonListing]:
         async with self.store.read() as session:
-            _, learner = await find_learner(session, actor)
-            return lessons_mod.listings(self.catalog, await lessons_mod.answered_questions(session, learner))
+            _, learner = await find_reader(session, actor)
+            if learner is None:
+                return lessons_mod.listings(self.catalog, set(), set())
+            return lessons_mod.listings(self.catalog, await lessons_mod.answered_questions(session, learner.id),
+                                        await review_mod.mastered_questions(await session.connection(), learner.id))
 
     def snippet(self, lesson: str, index: int) -> SnippetCard:
         return lessons_mod.snippet_card(self.catalog, capped(lesson), index)
@@ -131,6 +141,19 @@ class Engine:
             if post is None or post.delivery_id is None:
                 return 0
             return (await session.exec(select(func.count(col(Answer.id))).where(Answer.delivery_id == post.delivery_id))).one()
+
+    # Spaced review ----------------------------------------------------------------
+    async def review_next(self, actor: Actor, now: datetime) -> ReviewCard:
+        """The most overdue due card (answered with `answer`), or none and when the next one is due."""
+        return await self.reviews.next(actor, require_aware(now))
+
+    async def review_status(self, actor: Actor, now: datetime) -> ReviewStatus:
+        return await self.reviews.status(actor, require_aware(now))
+
+    async def mastery(self, actor: Actor, now: datetime) -> MasteryView:
+        """Per lesson: questions mastered (card in review, stability >= 21 days), answered, in all."""
+        require_aware(now)
+        return await self.reviews.mastery(actor)
 
     # Schedules (admins; `next_post_time` for learners) ----------------------------
     async def schedule_create(self, actor: Actor, spec: ScheduleSpec, now: datetime) -> ScheduleView:
@@ -187,8 +210,13 @@ class Engine:
             if stats is None or community is None:  # a learner (with stats) always has a community
                 return StreakView(0, 0, 0, False, 0, 0, 0, today, FREEZE_MAX)
             state = await stats_mod.streak_today(session, self.calendar, community, stats, today)
+            conn = await session.connection()
+            due = await review_mod.due_status(conn, stats.learner_id, review_rules.next_day_start(now, tz))
+            answered = await lessons_mod.answered_questions(session, stats.learner_id)
+            mastered = await review_mod.mastered_questions(conn, stats.learner_id) & answered
             return StreakView(state.current, state.best, state.freezes, state.last_day == today,
-                              stats.points, stats.answers, stats.correct, today, FREEZE_MAX)
+                              stats.points, stats.answers, stats.correct, today, FREEZE_MAX, due.due,
+                              len(mastered), len(answered), len(self.catalog.questions))
 
     async def leaderboard(self, actor: Actor, now: datetime, period: str | None = None,
                           group: str | None = None, limit: int = 10) -> LeaderboardView:

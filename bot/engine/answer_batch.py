@@ -28,6 +28,7 @@ class Request:
     learner_id: int | None = None
     answer: AnswerRow | None = None  # a new answer this request adds, or the first one (a repeat)
     twin: Request | None = None  # an earlier request in the batch for the same delivery and learner
+    typo: bool = False  # graded right only thanks to the fuzzy match: its memory card is rated Hard
 
     def done(self) -> bool:
         return self.result is not None or self.error is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,12 +22,12 @@ from bot import metrics
 from bot.content import Catalog
 from bot.content.schema import Question
 from bot.db import Store
-from bot.domain import answering
+from bot.domain import answering, review
 from bot.domain.answering import DeliveryFacts
 from bot.domain.calendar import DayCounter
 from bot.domain.statuses import DeliveryKind, VerdictStatus
 from bot.domain.streaks import StreakState
-from bot.engine import answer_ids, histogram
+from bot.engine import answer_ids, histogram, memory_cards
 from bot.engine import stats as stats_mod
 from bot.engine.answer_batch import Batch, Request, Stored, filled
 from bot.engine.answers import AnswerRow, answer_row, verdict_for
@@ -43,9 +44,12 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 500  # keeps every multi-row statement well under SQLite's 32,766 bound variables
 
 class GroupCommitter:
-    def __init__(self, store: Store, catalog: Catalog, calendar: QuizCalendar, default_timezone: str):
+    def __init__(self, store: Store, catalog: Catalog, calendar: QuizCalendar, default_timezone: str,
+                 desired_retention: float = review.DEFAULT_RETENTION):
         self.store, self.catalog, self.calendar, self.default_timezone = store, catalog, calendar, default_timezone
+        self.desired_retention = review.check_retention(desired_retention)
         self.sql = BatchSql(store)
+        self.cards = memory_cards.CardSql(store)
         self.known = KnownIds()
         self._waiting: list[Request] = []
         self._writer: asyncio.Task[None] | None = None
@@ -110,8 +114,10 @@ class GroupCommitter:
             await self._find_first_answers(conn, maybe_repeats + taken, {s.answer_id for s in new})
             await self._award(conn, new)
             batch.stats = await self._locked_stats(conn, requests)
+            await memory_cards.review_answers(conn, self.cards, new, self.desired_retention)
             await self._apply_stats(session, batch, new)
             await self._finish(conn, batch)
+            _mark_reviews(requests)
             counted = await self._count_posts(conn, new)
         answer_ids.remember(self.known, batch)
         if counted:
@@ -125,7 +131,7 @@ class GroupCommitter:
         maybe_repeats: list[Request] = []
         for r, judged in zip(requests, answering.judge(attempts, self.catalog.question), strict=True):
             if judged.reading is not None:
-                r.answer = answer_row(judged.question_id, judged.reading)
+                r.answer, r.typo = answer_row(judged.question_id, judged.reading), judged.reading.grade.typo
             elif judged.twin is not None:
                 r.twin, r.result = requests[judged.twin], Verdict(status=VerdictStatus.REPEAT,
                                                                   question_id=judged.question_id)
@@ -147,7 +153,7 @@ class GroupCommitter:
             c, learner_id = filled(r.community, "community"), filled(r.learner_id, "learner")
             a.delivery_id, a.learner_id, a.community_id, a.answered_at = d.id, learner_id, c.id, r.now
             a.local_day = answering.counted_day(d, r.now)
-            a.points = answering.points_for(self.catalog.questions[a.question_id], a.correct)
+            a.points = answering.points_for(self.catalog.questions[a.question_id], a.correct, d.kind)
             prepared.append((r, a, d, c, learner_id, a.local_day))
         rows = sorted(({c: getattr(p[1], c) for c in ANSWER_COLUMNS} for p in prepared),
                       key=lambda v: (v["delivery_id"], v["learner_id"]))
@@ -285,3 +291,10 @@ class GroupCommitter:
             report(counted)
         except Exception:  # the answers are committed; a count not shown is no reason to fail them
             log.exception("reporting answer counts failed")
+
+
+def _mark_reviews(requests: list[Request]) -> None:
+    """A review's verdict says so (new or repeat), so a door can tell the learner it paid no points."""
+    for r in requests:
+        if r.result is not None and r.delivery is not None and r.delivery.kind == DeliveryKind.REVIEW:
+            r.result = replace(r.result, review=True)

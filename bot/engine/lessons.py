@@ -30,17 +30,19 @@ def snippet_card(catalog: Catalog, lesson_id: str, index: int) -> SnippetCard:
     return SnippetCard(lesson.id, lesson.title, index, len(lesson.snippets), snippet.title, snippet.body)
 
 
-async def answered_questions(session: AsyncSession, learner: Learner | None) -> set[str]:
-    if learner is None:
+async def answered_questions(session: AsyncSession, learner_id: int | None) -> set[str]:
+    if learner_id is None:
         return set()
-    rows = await session.exec(select(Answer.question_id).where(Answer.learner_id == learner.id).distinct())
+    rows = await session.exec(select(Answer.question_id).where(Answer.learner_id == learner_id).distinct())
     return set(rows.all())
 
 
-def listings(catalog: Catalog, answered: set[str]) -> list[LessonListing]:
+def listings(catalog: Catalog, answered: set[str], mastered: set[str]) -> list[LessonListing]:
+    """`mastered` counts only among answered questions (a card exists only after an answer anyway)."""
     return [
         LessonListing(i, lesson.id, lesson.title, lesson.summary, len(lesson.snippets), len(lesson.questions),
-                      sum(q.id in answered for q in lesson.questions))
+                      sum(q.id in answered for q in lesson.questions),
+                      sum(q.id in answered and q.id in mastered for q in lesson.questions))
         for i, lesson in enumerate(catalog.lessons, 1)
     ]
 

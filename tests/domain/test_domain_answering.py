@@ -111,8 +111,9 @@ def test_a_post_answer_counts_for_the_post_day_others_for_the_local_day():
 
 
 def test_points_follow_difficulty_and_correctness():
-    assert answering.points_for(CHOICE, True) == 20
-    assert answering.points_for(CHOICE, False) == 0
+    assert answering.points_for(CHOICE, True, DeliveryKind.PRACTICE) == 20
+    assert answering.points_for(CHOICE, False, DeliveryKind.PRACTICE) == 0
+    assert answering.points_for(CHOICE, True, DeliveryKind.REVIEW) == 0
 
 
 def test_personal_questions_pay_once_per_learner_and_question():

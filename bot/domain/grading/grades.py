@@ -16,6 +16,7 @@ class Grade:
     matched: tuple[str, ...]  # rubric criterion labels met, or the accepted alias matched
     similarity: float  # best fuzzy similarity 0-100 found (100 for a choice hit)
     non_answer: bool = False  # the learner said they do not know, or nothing at all: tell them kindly
+    typo: bool = False  # right only thanks to the fuzzy match (a misspelling): spaced review rates it Hard
 
 
 WRONG = Grade(correct=False, close=False, matched=(), similarity=0.0)

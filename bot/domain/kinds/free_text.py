@@ -36,6 +36,7 @@ SHORT_KEYWORD_CHARS = 5  # rubric keywords shorter than this must match exactly
 CLOSE_MARGIN = 15  # a near miss scores within this many points below the threshold
 STUFFED_TERMS = 3  # this many bare extra terms beside the right one is a list, not an answer
 ARTICLES = frozenset({"a", "an", "the"})
+EXACT = 100.0  # a phrase match's score for the same words (phrase_match.Match.score)
 
 
 # --- reading an answer -------------------------------------------------------------------------
@@ -58,6 +59,7 @@ class _Found:
     alias: str | None = None  # the accepted answer matched best
     alias_score: float = 0.0
     met: tuple[str, ...] = ()  # rubric criterion labels met
+    met_exactly: int = 0  # how many of them a keyword met word for word, with no typo
     negated: bool = False  # a term was there, but negated
     covered: frozenset[tuple[int, int]] = frozenset()  # (clause, word) positions inside a match
 
@@ -101,6 +103,7 @@ def _search(question: FreeTextQuestion, clauses: list[Clause], units: dict[str, 
         scores = [hits(phrase(k, SHORT_KEYWORD_CHARS - 1)) for k in criterion.keywords]
         if max(scores, default=0.0) > 0:
             met.append(criterion.label)
+            found.met_exactly += max(scores) >= EXACT
     found.met, found.covered = tuple(met), frozenset(covered)
     return found
 
@@ -175,7 +178,8 @@ def grade_free_text(question: FreeTextQuestion, answer: str) -> Grade:
     if found.alias or by_rubric:
         if not (question.accepted and _offers_alternatives(question, raw, units)):
             matched = (found.alias,) if found.alias else found.met
-            return Grade(correct=True, close=False, matched=matched, similarity=similarity)
+            exact = found.alias_score >= EXACT or (by_rubric and found.met_exactly >= question.min_criteria)
+            return Grade(correct=True, close=False, matched=matched, similarity=similarity, typo=not exact)
         return Grade(correct=False, close=True, matched=found.met, similarity=similarity)
     if not found.met and not found.negated and has_non_answer(text):
         return NON_ANSWER
