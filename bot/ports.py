@@ -76,12 +76,12 @@ class SenderRouter:
 
     def messenger(self, platform: str) -> DirectMessenger | None:
         """The platform's sender, if it can send direct messages."""
-        sender = self.senders.get(platform)
+        sender: object = self.senders.get(platform)  # a PostSender that may also be a DirectMessenger
         return sender if isinstance(sender, DirectMessenger) else None
 
     def messaging_platforms(self) -> list[str]:
         """The platforms whose sender here can send direct messages."""
-        return sorted(p for p, sender in self.senders.items() if isinstance(sender, DirectMessenger))
+        return sorted(p for p in self.senders if self.messenger(p) is not None)
 
 
 SEND_ERRORS = (SendError, TimeoutError, OSError)  # a send that did not go through (OSError: the network)

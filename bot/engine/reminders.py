@@ -20,6 +20,7 @@ from sqlmodel import col
 from bot.db import Store
 from bot.domain import reminders as rules
 from bot.domain.reminders import ReminderStatus
+from bot.domain.slots import parse_time
 from bot.engine.identity import find_learner, learner_for
 from bot.models import Community, Learner, MemoryCard, ReminderSend, ReviewReminder, table_of
 from bot.views import Actor, ReminderCard, ReminderSetting
@@ -107,7 +108,7 @@ class ReminderDesk:
             .where(col(Community.platform).in_(platforms)))).all()
         owed = []
         for learner_id, local_time, since, tz in opt_ins:
-            day = rules.owed_day(now, rules.parse_time(local_time), since, tz)
+            day = rules.owed_day(now, parse_time(local_time), since, tz)
             if day is not None:
                 owed.append(Owed(learner_id, day, rules.day_end(day, tz)))
         if not owed:

@@ -199,9 +199,10 @@ async def study_submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebCl
         await ack()
         return
     actor, _ = await front.who(client, body, context)
+    delivery = state.delivery
 
     async def answered() -> dict:
-        verdict = await front.engine.answer(actor, state.delivery, text, front.clock())
+        verdict = await front.engine.answer(actor, delivery, text, front.clock())
         return await verdict_view(front, actor, verdict, state, title)
     await front.submit(ack, client, body, title, answered(), started, ok_view=lambda view: view,
                        field_errors=lambda err: {"answer": str(err)})
