@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from adapters.console import render
+from adapters.console import reminders, render
 from adapters.console.lines import LINE_MAX
 from bot.clock import Clock, utc_now
 from bot.engine import Engine
@@ -147,6 +147,18 @@ class ConsoleSession:
         self.card = await self.engine.practice(self.actor, self.clock())
         self.say(render.question(self.card))
 
+    async def cmd_review(self, args) -> None:
+        """'review remind 18:00|off' sets the reminder notice; 'review remind' shows it."""
+        if args and args[0].lower() == "remind":
+            setting = (await self.engine.set_review_reminder(self.actor, " ".join(args[1:]), self.clock()) if len(args) > 1
+                       else await self.engine.review_reminder(self.actor))
+            return self.say(reminders.setting(setting))
+        self.place = None
+        shown = await self.engine.review_next(self.actor, self.clock())
+        self.card = shown.card
+        self.say(render.question(shown.card, head="Review") if shown.card
+                 else f"Nothing due for review ({shown.status.due} due).")
+
     async def cmd_streak(self, _args) -> None:
         self.say(render.streak(await self.engine.streak(self.actor, self.clock())))
 
@@ -250,7 +262,7 @@ COMMANDS = {
     "lessons": ConsoleSession.cmd_lessons, "lesson": ConsoleSession.cmd_lesson,
     "next": ConsoleSession.cmd_next, "n": ConsoleSession.cmd_next,
     "practice": ConsoleSession.cmd_practice, "quiz": ConsoleSession.cmd_practice,
-    "streak": ConsoleSession.cmd_streak, "leaderboard": ConsoleSession.cmd_leaderboard, "lb": ConsoleSession.cmd_leaderboard,
+    "review": ConsoleSession.cmd_review, "streak": ConsoleSession.cmd_streak, "leaderboard": ConsoleSession.cmd_leaderboard, "lb": ConsoleSession.cmd_leaderboard,
     "daily": ConsoleSession.cmd_daily, "schedule": ConsoleSession.cmd_schedule,
     "groups": ConsoleSession.cmd_groups, "group": ConsoleSession.cmd_group, "user": ConsoleSession.cmd_user,
 }
