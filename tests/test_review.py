@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from conftest import actor, utc
 from fsrs import Card, Rating, State
 from sqlmodel import select
@@ -80,3 +81,50 @@ async def test_repeats_and_refusals_leave_the_card_alone(engine, store):
     again = await engine.answer(ME, card.delivery_id, "1", NOW + timedelta(days=3))
     assert again.status == "repeat"
     assert (await cards(store))["mini-capital"] == before
+
+
+async def test_mastery_counts_answered_questions_with_three_weeks_of_stability(engine, store):
+    now = NOW
+    await answer_lesson(engine, 0, RIGHT["mini-capital"], now)
+    await answer_lesson(engine, 1, WRONG["mini-loss"], now)
+    for _ in range(6):  # right on every due day until the card holds for three weeks
+        card = (await cards(store))["mini-capital"]
+        if card.stability >= review.MASTERED_STABILITY_DAYS:
+            break
+        now = card.due
+        got = await engine.review_next(ME, now)
+        while got.card is not None and got.card.question_id != "mini-capital":  # mini-loss may be due too
+            await engine.answer(ME, got.card.delivery_id, WRONG["mini-loss"], now)
+            got = await engine.review_next(ME, now)
+        assert got.card is not None
+        await engine.answer(ME, got.card.delivery_id, RIGHT["mini-capital"], now)
+    # A card planted for a question never answered (as by a bug or a hand edit) is never counted.
+    async with store.write() as session:
+        learner_id = (await session.exec(select(MemoryCard.learner_id))).first()
+        session.add(MemoryCard(learner_id=learner_id, question_id="mini-hard", state=State.Review, step=None,
+                               stability=99.0, difficulty=5.0, due=now + timedelta(days=90), last_review=now, reviews=9))
+    view = await engine.mastery(ME, now)
+    (lesson,) = view.lessons
+    assert (lesson.lesson_id, lesson.mastered, lesson.answered, lesson.questions) == ("mini", 1, 2, 3)
+    assert (view.mastered, view.answered, view.questions) == (1, 2, 3)
+    (listing,) = await engine.lessons(ME)
+    assert (listing.mastered, listing.answered) == (1, 2)
+    streak = await engine.streak(ME, now)
+    assert (streak.mastered, streak.answered_questions, streak.questions) == (1, 2, 3)
+
+
+async def test_mastery_of_a_stranger_is_empty(engine):
+    view = await engine.mastery(actor("nobody"), NOW)
+    assert (view.mastered, view.answered, view.questions) == (0, 0, 3)
+    assert (await engine.review_next(actor("nobody"), NOW)).status.next_due is None
+
+
+def test_the_retention_setting_is_checked_at_start(tmp_path):
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    assert Settings(QUIZBOT_DATA_DIR=tmp_path).review_retention == 0.9
+    assert Settings(QUIZBOT_DATA_DIR=tmp_path, QUIZBOT_REVIEW_RETENTION="0.8").review_retention == 0.8
+    with pytest.raises(ValidationError, match="QUIZBOT_REVIEW_RETENTION must be between 0.7 and 0.97"):
+        Settings(QUIZBOT_DATA_DIR=tmp_path, QUIZBOT_REVIEW_RETENTION="0.99")

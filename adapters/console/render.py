@@ -11,9 +11,12 @@ from bot.views import (
     GroupView,
     LeaderboardView,
     LessonListing,
+    MasteryView,
     PostCard,
     QuestionCard,
     ResultsView,
+    ReviewCard,
+    ReviewStatus,
     ScheduleView,
     SnippetCard,
     StreakView,
@@ -36,7 +39,9 @@ HELP = """\
   lesson <number|name>         take a lesson: read its parts, then answer its questions
   next                         (in a lesson) show the next part
   practice                     one practice question
-  streak                       your day streak, freezes and points
+  review                       your due review cards, most overdue first, one at a time (no points; keeps your streak)
+  mastery                      per lesson: questions mastered (remembered for 3 weeks or more), answered, in all
+  streak                       your day streak, freezes, points, reviews due and mastery
   leaderboard \\[week|month|all] \\[group]   who leads (you are always shown)
   groups                       list study groups
   group create <name> | group join <name> | group leave | group board \\[period]
@@ -70,12 +75,32 @@ PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
 
 def lessons(items: list[LessonListing]) -> Table:
     table = Table(title="Lessons", show_lines=False)
-    for col in ("#", "Lesson", "Questions", "Done"):
+    for col in ("#", "Lesson", "Questions", "Done", "Mastered"):
         table.add_column(col)
     for item in items:
         done = "✓" if item.completed else f"{item.answered}/{item.questions}"
-        table.add_row(str(item.number), escape(item.title), str(item.questions), done)
+        table.add_row(str(item.number), escape(item.title), str(item.questions), done, f"{item.mastered}/{item.questions}")
     return table
+
+
+def mastery(view: MasteryView) -> Table:
+    table = Table(title=f"Mastery — {view.mastered} of {view.questions} questions mastered")
+    for col in ("Lesson", "Mastered", "Answered", "Questions"):
+        table.add_column(col)
+    for item in view.lessons:
+        table.add_row(escape(item.title), str(item.mastered), str(item.answered), str(item.questions))
+    return table
+
+
+def review_head(got: ReviewCard) -> str:
+    lesson = escape(got.card.lesson_title) if got.card else ""
+    return f"Review ({lesson}) · {got.status.due} due"
+
+
+def review_done(status: ReviewStatus) -> str:
+    if status.next_due is None:
+        return "Nothing to review yet: answer some questions ('lesson 1', 'practice') and they come back here when due."
+    return f"Nothing due for review. The next card is due {status.next_due:%a %Y-%m-%d %H:%M} UTC."
 
 
 def snippet(card: SnippetCard) -> str:
@@ -113,7 +138,10 @@ def verdict(v: Verdict) -> str:
         lines.append(f"Your answer: {escape(v.your_answer)}")
     lines.append(f"Answer: [bold]{escape(v.right_answer)}[/bold]")
     lines.append(escape(v.explanation))
-    lines.append(f"+{v.points} points · total {v.total_points} · streak {v.streak} day(s)")
+    if v.review:
+        lines.append(f"Review: no points (reviews are for memory) · total {v.total_points} · streak {v.streak} day(s)")
+    else:
+        lines.append(f"+{v.points} points · total {v.total_points} · streak {v.streak} day(s)")
     return "\n".join(lines)
 
 
@@ -121,7 +149,9 @@ def streak(s: StreakView) -> str:
     today = "answered today ✓" if s.answered_today else "not answered yet today"
     accuracy = f"{s.correct / s.answers:.0%}" if s.answers else "–"
     return (f"🔥 Streak: [bold]{s.current}[/bold] day(s) ({today}) · best {s.best} · freezes {s.freezes}/2\n"
-            f"Points: {s.points} · answers: {s.answers} · accuracy: {accuracy}")
+            f"Points: {s.points} · answers: {s.answers} · accuracy: {accuracy}\n"
+            f"Reviews: {s.reviews_due} due · mastered {s.mastered} of {s.answered_questions} answered "
+            f"({s.questions} questions in all)")
 
 
 def leaderboard(board: LeaderboardView) -> Table | str:

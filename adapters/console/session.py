@@ -66,6 +66,7 @@ class ConsoleSession:
         self.actor = self._actor(user)
         self.place: LessonPlace | None = None
         self.card: QuestionCard | None = None
+        self.reviewing = False  # answering due cards: the next one follows each answer
         self.done = False
         self.daily: PostCard | None = None
 
@@ -130,7 +131,7 @@ class ConsoleSession:
         lesson = self.engine.catalog.lesson(first.lesson_id)
         assert lesson is not None, "snippet() has just found this lesson"
         self.place = place = LessonPlace(first.lesson_id, 0, first.total, 0, len(lesson.questions))
-        self.card = None
+        self.card, self.reviewing = None, False
         await self._advance(place)
 
     async def cmd_next(self, _args) -> None:
@@ -143,21 +144,21 @@ class ConsoleSession:
         await self._advance(self.place)
 
     async def cmd_practice(self, _args) -> None:
-        self.place = None
+        self.place, self.reviewing = None, False
         self.card = await self.engine.practice(self.actor, self.clock())
         self.say(render.question(self.card))
 
     async def cmd_review(self, args) -> None:
-        """'review remind 18:00|off' sets the reminder notice; 'review remind' shows it."""
+        """'review' goes through the due cards; 'review remind 18:00|off' sets the reminder notice."""
         if args and args[0].lower() == "remind":
             setting = (await self.engine.set_review_reminder(self.actor, " ".join(args[1:]), self.clock()) if len(args) > 1
                        else await self.engine.review_reminder(self.actor))
             return self.say(reminders.setting(setting))
-        self.place = None
-        shown = await self.engine.review_next(self.actor, self.clock())
-        self.card = shown.card
-        self.say(render.question(shown.card, head="Review") if shown.card
-                 else f"Nothing due for review ({shown.status.due} due).")
+        self.place, self.card, self.reviewing = None, None, True
+        await self._next_review()
+
+    async def cmd_mastery(self, _args) -> None:
+        self.say(render.mastery(await self.engine.mastery(self.actor, self.clock())))
 
     async def cmd_streak(self, _args) -> None:
         self.say(render.streak(await self.engine.streak(self.actor, self.clock())))
@@ -191,7 +192,7 @@ class ConsoleSession:
         if not args:
             self.say(f"You are {render.escape(self.actor.display_name)}. 'user <name>' switches learner.")
             return
-        self.actor, self.place, self.card = self._actor(" ".join(args)), None, None
+        self.actor, self.place, self.card, self.reviewing = self._actor(" ".join(args)), None, None, False
         self.say(f"Now playing as {render.escape(self.actor.display_name)}.")
 
     # Daily schedule in the local channel ------------------------------------------
@@ -254,6 +255,18 @@ class ConsoleSession:
         self.say(render.verdict(verdict))
         if self.place is not None:
             await self._advance(self.place)
+        elif self.reviewing:
+            await self._next_review()
+
+    async def _next_review(self) -> None:
+        """The most overdue due card, one at a time; when none is left, when the next one is due."""
+        got = await self.engine.review_next(self.actor, self.clock())
+        self.card = got.card
+        if got.card is None:
+            self.reviewing = False
+            self.say(render.review_done(got.status))
+        else:
+            self.say(render.question(got.card, render.review_head(got)))
 
 
 COMMANDS = {
@@ -262,7 +275,8 @@ COMMANDS = {
     "lessons": ConsoleSession.cmd_lessons, "lesson": ConsoleSession.cmd_lesson,
     "next": ConsoleSession.cmd_next, "n": ConsoleSession.cmd_next,
     "practice": ConsoleSession.cmd_practice, "quiz": ConsoleSession.cmd_practice,
-    "review": ConsoleSession.cmd_review, "streak": ConsoleSession.cmd_streak, "leaderboard": ConsoleSession.cmd_leaderboard, "lb": ConsoleSession.cmd_leaderboard,
+    "review": ConsoleSession.cmd_review, "mastery": ConsoleSession.cmd_mastery,
+    "streak": ConsoleSession.cmd_streak, "leaderboard": ConsoleSession.cmd_leaderboard, "lb": ConsoleSession.cmd_leaderboard,
     "daily": ConsoleSession.cmd_daily, "schedule": ConsoleSession.cmd_schedule,
     "groups": ConsoleSession.cmd_groups, "group": ConsoleSession.cmd_group, "user": ConsoleSession.cmd_user,
 }
