@@ -6,44 +6,16 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, time
 
-import pytest
-import pytest_asyncio
 from conftest import utc
-from fake_discord import FakeDiscord
-from fake_discord.harness import FakeClock, open_app, start_bot, stop_bot
+from fake_discord.harness import start_bot, stop_bot
 from sqlmodel import func, select
+from test_discord import bot, clock, fake, quiz_app  # noqa: F401 (the same bot fixtures)
 
 from bot.models import MemoryCard
 from bot.views import Actor
 
 MONDAY_8AM = utc(2026, 3, 2, 8, 0)
 WRONG = {0: "1", 2: "2"}  # mini-capital and mini-hard, answered wrong: both become due
-
-
-@pytest_asyncio.fixture
-async def fake():
-    server = await FakeDiscord().start()
-    yield server
-    await server.stop()
-
-
-@pytest_asyncio.fixture
-async def quiz_app(tmp_path):
-    app = await open_app(tmp_path / "quiz.db")
-    yield app
-    await app.close()
-
-
-@pytest.fixture
-def clock():
-    return FakeClock(MONDAY_8AM)
-
-
-@pytest_asyncio.fixture
-async def bot(fake, quiz_app, clock):
-    client = await start_bot(fake, quiz_app, clock)
-    yield client
-    await stop_bot(client)
 
 
 def who(fake, user) -> Actor:
