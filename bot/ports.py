@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.errors import BadInput
-from bot.views import PostCard, ResultsView
+from bot.views import PostCard, ReminderCard, ResultsView
 
 FRONT_DOORS = ("console", "discord", "slack")  # the platforms a schedule can post to
 
@@ -35,12 +35,28 @@ class RateLimited(SendError):
         self.retry_after, self.everywhere = max(float(retry_after), 0.0), everywhere
 
 
+class Unreachable(SendError):
+    """The person cannot be sent a direct message (DMs closed, user gone): trying again cannot help."""
+
+    def __init__(self, message: str):
+        super().__init__(message, retryable=False)
+
+
 class PostSender(Protocol):
     async def post_question(self, card: PostCard) -> str:
         """Send the daily question; return the platform's message reference."""
 
     async def post_results(self, card: PostCard, results: ResultsView) -> str | None:
         """Close the post (disable answers) and show the results; return a reference if a new message was made."""
+
+
+@runtime_checkable
+class DirectMessenger(Protocol):
+    """A door's sender that can message one person privately (review reminders)."""
+
+    async def send_reminder(self, card: ReminderCard) -> str:
+        """Send the reminder; return the platform's message reference. Raises Unreachable when the person
+        takes no direct messages from the bot, SendError otherwise."""
 
 
 class SenderRouter:
@@ -57,6 +73,15 @@ class SenderRouter:
 
     def for_platform(self, platform: str) -> PostSender | None:
         return self.senders.get(platform)
+
+    def messenger(self, platform: str) -> DirectMessenger | None:
+        """The platform's sender, if it can send direct messages."""
+        sender: object = self.senders.get(platform)  # a PostSender that may also be a DirectMessenger
+        return sender if isinstance(sender, DirectMessenger) else None
+
+    def messaging_platforms(self) -> list[str]:
+        """The platforms whose sender here can send direct messages."""
+        return sorted(p for p in self.senders if self.messenger(p) is not None)
 
 
 SEND_ERRORS = (SendError, TimeoutError, OSError)  # a send that did not go through (OSError: the network)

@@ -21,6 +21,7 @@ from bot.doors import FrontDoor
 from bot.engine import Engine
 from bot.scheduler import SchedulerService
 from bot.services.live_counts import LiveCounts
+from bot.services.reminders import ReminderService
 from bot.settings import Settings
 from bot.stopping import stop_signals, until_set_or_done
 from bot.views import PostOutcome
@@ -33,6 +34,7 @@ class Runtime:
         self.engine, self.clock, self.app = engine, clock, app
         self.scheduler = SchedulerService(engine, clock)
         self.live_counts = LiveCounts(engine, clock)
+        self.reminders = ReminderService(engine, clock)
         engine.set_hooks(schedules_changed=self.scheduler.rebuild, answers_counted=self.live_counts.counted,
                          post_closing=self.live_counts.closing)
 
@@ -53,16 +55,19 @@ class Runtime:
 
     # Services -------------------------------------------------------------------------------
     async def start(self, *, timer: bool = True) -> list[PostOutcome]:
-        """Live counts, then (unless `timer` is False: a test drives the ticks) the timer and its catch-up."""
+        """Live counts, then (unless `timer` is False: a test drives the ticks) the timer and its catch-up,
+        and the review reminders (a reminder owed today is made up at once)."""
         self.live_counts.start()
         if not timer:
             return []
         outcomes = await self.scheduler.start()  # catch-up: posts owed while the bot was down
         if outcomes:
             log.info("start-up catch-up: %s", ", ".join(f"{o.status} #{o.schedule_id}" for o in outcomes))
+        await self.reminders.start()
         return outcomes
 
     async def stop(self) -> None:
+        await self.reminders.stop()
         await self.scheduler.stop()
         await self.live_counts.stop()
 

@@ -286,3 +286,23 @@ class PostOutcome:
     post_id: int | None = None
     detail: str = ""
     retry_at: datetime | None = None  # failed or deferred: when it is tried again (None: not retried)
+
+
+@dataclass(frozen=True)
+class ReminderSetting:
+    """A learner's review reminder: the local time (HH:MM) in `timezone`, or None when off."""
+
+    local_time: str | None
+    timezone: str
+
+
+@dataclass(frozen=True)
+class ReminderCard:
+    """A review reminder a door sends as a direct message: how many cards are due, to whom."""
+
+    platform: str
+    community_id: str
+    user_id: str
+    display_name: str
+    due: int
+    local_day: date

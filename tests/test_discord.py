@@ -90,7 +90,7 @@ async def test_ready_guild_create_and_command_sync(fake, bot, quiz_app):
     puts = fake.calls_to("PUT", f"/applications/{fake.app_id}/commands")
     assert len(puts) == 1
     body = {c["name"]: c for c in puts[0].body}
-    assert set(body) == {"lesson", "quiz", "streak", "leaderboard", "group", "help", "quizadmin"}
+    assert set(body) == {"lesson", "quiz", "streak", "leaderboard", "group", "help", "quizadmin", "review"}
     admin = body["quizadmin"]
     assert str(admin["default_member_permissions"]) == "32"  # Manage Server
     assert all(c["contexts"] == [0] for c in body.values())  # guild only

@@ -42,7 +42,7 @@ async def test_sync_records_the_hash_so_the_bot_does_not_sync_again(fake, tmp_pa
     env = cli_env(tmp_path, **fake.env())
     code, out, err = await quizbot("discord", "sync", env=env, cwd=tmp_path)
     assert code == 0, err
-    assert "synced 7 command(s) globally" in out
+    assert "synced 8 command(s) globally" in out
     assert len(fake.calls_to("PUT", f"/applications/{fake.app_id}/commands")) == 1
 
     code, out, err = await quizbot("discord", "sync", "--guild", str(fake.guild.id), env=env, cwd=tmp_path)
@@ -110,7 +110,7 @@ async def test_quizbot_run_discord_serves_commands_and_stops_cleanly(fake, tmp_p
             proc.kill()
             await proc.wait()
     assert fake.token not in out.decode() + err.decode()
-    assert "synced 7 command(s) globally" in err.decode()
+    assert "synced 8 command(s) globally" in err.decode()
     assert (tmp_path / "quizbot.db").exists() and proc.returncode == 0
 
 

@@ -1,12 +1,13 @@
-"""The terminal's side of scheduled posting: a daily post is printed, and so are its results."""
+"""The terminal's side of scheduled posting: a daily post is printed, and so are its results; a review
+reminder is a notice printed in the session."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from rich.console import Console
 
-from adapters.console import render
-from bot.views import PostCard, ResultsView
+from adapters.console import reminders, render
+from bot.views import PostCard, ReminderCard, ResultsView
 
 
 class ConsoleSender:
@@ -22,3 +23,7 @@ class ConsoleSender:
     async def post_results(self, card: PostCard, results: ResultsView) -> str | None:
         self.console.print(render.results(results))
         return None
+
+    async def send_reminder(self, card: ReminderCard) -> str:
+        self.console.print(reminders.notice(card))
+        return f"console:reminder:{card.user_id}:{card.local_day}"

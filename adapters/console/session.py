@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from adapters.console import render
+from adapters.console import reminders, render
 from adapters.console.lines import LINE_MAX
 from bot.clock import Clock, utc_now
 from bot.engine import Engine
@@ -148,7 +148,12 @@ class ConsoleSession:
         self.card = await self.engine.practice(self.actor, self.clock())
         self.say(render.question(self.card))
 
-    async def cmd_review(self, _args) -> None:
+    async def cmd_review(self, args) -> None:
+        """'review' goes through the due cards; 'review remind 18:00|off' sets the reminder notice."""
+        if args and args[0].lower() == "remind":
+            setting = (await self.engine.set_review_reminder(self.actor, " ".join(args[1:]), self.clock()) if len(args) > 1
+                       else await self.engine.review_reminder(self.actor))
+            return self.say(reminders.setting(setting))
         self.place, self.card, self.reviewing = None, None, True
         await self._next_review()
 

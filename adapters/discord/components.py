@@ -10,6 +10,7 @@ custom_id formats (Discord allows 100 characters; slugs are at most 64):
   quiz:dlvtext:<delivery_id>          "Answer" on a free-text lesson or practice question (opens a modal)
   quiz:lesson:<lesson_id>:<step>      lesson navigation: step < snippets shows a part, then questions; "done" ends
   quiz:practice                       another practice question
+  quiz:review                         the next due review card
 Modal custom_ids: quiz:modal:post:<post_id> and quiz:modal:dlv:<delivery_id>, routed by PostsCog.
 on_interaction (modals are not kept in memory, so a submit also works after a restart).
 """
@@ -126,8 +127,21 @@ class PracticeButton(DynamicItem[Button], template=r"quiz:practice"):
         interaction.client.dispatch("quiz_practice", interaction)
 
 
+class ReviewButton(DynamicItem[Button], template=r"quiz:review"):
+    def __init__(self, label: str = "Next review", *, style: ButtonStyle = ButtonStyle.secondary):
+        super().__init__(Button(label=label, emoji="🔁", style=style, custom_id="quiz:review"))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: Interaction, item: Item[Any], match: re.Match[str], /):
+        button = _button(item)
+        return cls(button.label or "Next review", style=button.style)
+
+    async def callback(self, interaction: Interaction) -> Any:
+        interaction.client.dispatch("quiz_review", interaction)
+
+
 DYNAMIC_ITEMS = (PostChoiceButton, PostTextButton, DeliveryChoiceButton, DeliveryTextButton, LessonStepButton,
-                 PracticeButton)
+                 PracticeButton, ReviewButton)
 
 
 def is_ours(custom_id: str) -> bool:

@@ -76,6 +76,8 @@ def lessons_embed(items: list[LessonListing], *, with_ids: bool = False) -> disc
     lines = []
     for item in items:
         done = "✅" if item.completed else f"{item.answered}/{item.questions}"
+        if item.mastered:
+            done += f" · 🧠 {item.mastered} mastered"
         ident = f" `{item.id}`" if with_ids else ""
         lines.append(f"**{item.number}.** {content_text(item.title, 120)}{ident} — {done}")
     embed.description = clip("\n".join(lines) or "No lessons are loaded.", 4000)
@@ -182,7 +184,8 @@ def verdict_embed(v: Verdict) -> discord.Embed:
     lines.append(f"**Answer:** {content_text(v.right_answer, 500)}")
     lines.append(content_text(v.explanation, 1500))
     embed = discord.Embed(title=title, colour=colour, description=clip("\n".join(lines), 4000))
-    embed.set_footer(text=f"+{v.points} points · total {v.total_points} · 🔥 streak {v.streak} day(s)"
+    gain = "Review: no points, streak kept" if v.review else f"+{v.points} points"
+    embed.set_footer(text=f"{gain} · total {v.total_points} · 🔥 streak {v.streak} day(s)"
                           f" · best {v.best_streak} · freezes {v.freezes}")
     return embed
 
@@ -195,6 +198,8 @@ def streak_embed(s: StreakView) -> discord.Embed:
     embed.add_field(name="Points", value=str(s.points))
     embed.add_field(name="Answers", value=str(s.answers))
     embed.add_field(name="Accuracy", value=accuracy)
+    embed.add_field(name="Reviews", value=f"{s.reviews_due} due" + (" · /review" if s.reviews_due else ""))
+    embed.add_field(name="Mastered", value=f"{s.mastered} of {s.answered_questions} answered")
     return embed
 
 
@@ -295,6 +300,7 @@ def missing_permissions_text(channel_id: int, missing: list[str]) -> str:
 HELP_LEARNER = (
     "**/lesson** `[lesson]` — read a lesson part by part, then answer its questions\n"
     "**/quiz** — a practice question\n"
+    "**/review** `[remind]` — your due review cards; `remind:18:00` a DM on days cards are due, `off` stops it\n"
     "**/streak** — your day streak, freezes and points\n"
     "**/leaderboard** `[period] [group]` — who leads this week, month or all time (your rank included)\n"
     "**/group** `create|join|leave|list` — study groups\n"

@@ -13,13 +13,16 @@ from typing import Final
 import aiohttp
 import discord
 
-from adapters.discord import components, render
-from bot.ports import RateLimited, SendError
-from bot.views import PostCard, ResultsView
+from adapters.discord import components, render, reviews
+from bot.ports import RateLimited, SendError, Unreachable
+from bot.views import PostCard, ReminderCard, ResultsView
 
 log = logging.getLogger(__name__)
 
 THREAD_ALREADY_EXISTS = 160004  # Discord's code when a message already has a thread
+# Discord's codes for a person the bot cannot DM: "Cannot send messages to this user" (DMs closed, the bot
+# blocked, no shared server) and "Unknown User".
+DM_REFUSED = frozenset({50007, 10013})
 THREAD_ARCHIVE_MINUTES: Final = 1440  # one of the durations Discord offers
 
 
@@ -129,3 +132,19 @@ class DiscordSender:
                 embed=render.post_embed(card.question, answers=count), allowed_mentions=render.NO_PINGS)
         except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError) as err:
             raise discord_send_error(err, f"showing the answer count of post {card.post_id}") from err
+
+    # Direct messages (bot.services.reminders decides when) ---------------------------------
+    async def send_reminder(self, card: ReminderCard) -> str:
+        if not card.user_id.isdigit():
+            raise Unreachable(f"'{card.user_id[:40]}' is not a Discord user id")
+        try:
+            dm = await self.client.http.start_private_message(int(card.user_id))
+            channel = self.client.get_partial_messageable(int(dm["id"]), type=discord.ChannelType.private)
+            message = await channel.send(content=reviews.reminder_text(card), allowed_mentions=render.NO_PINGS)
+        except discord.HTTPException as err:
+            if err.code in DM_REFUSED:
+                raise Unreachable(f"Discord refused the DM ({err.code}: {err.text})") from err
+            raise discord_send_error(err, "sending a review reminder") from err
+        except (discord.RateLimited, aiohttp.ClientError, OSError) as err:
+            raise discord_send_error(err, "sending a review reminder") from err
+        return f"{message.channel.id}:{message.id}"

@@ -112,6 +112,8 @@ def channel_ref(channel_id: str, name: str = "") -> str:
 HELP = """*Daily quiz — what `/quiz` can do*
 `/quiz lesson` — pick a lesson (or `/quiz lesson 2`, `/quiz lesson <name>`)
 `/quiz practice` — one practice question
+`/quiz review` — your due review cards, most overdue first
+`/quiz review remind 18:00` — a DM on days cards are due (`/quiz review remind off` stops it)
 `/quiz streak` — your day streak, freezes and points
 `/quiz leaderboard [week|month|all] [group]` — who leads (you are always shown)
 `/quiz group create <name>` · `join <name>` · `leave` · `list` · `board [period]` — study groups
@@ -157,7 +159,8 @@ def verdict_lines(v: Verdict) -> list[str]:
 def verdict_footer(v: Verdict) -> str:
     if v.status == "closed":
         return ""
-    return f"+{v.points} points · total {v.total_points} · 🔥 streak {v.streak} day(s)"
+    gain = "Review: no points, streak kept" if v.review else f"+{v.points} points"
+    return f"{gain} · total {v.total_points} · 🔥 streak {v.streak} day(s)"
 
 
 def verdict_blocks(v: Verdict) -> list[dict]:
@@ -177,7 +180,8 @@ def streak_text(s: StreakView) -> str:
     today = "answered today ✓" if s.answered_today else "not answered yet today"
     accuracy = f"{s.correct / s.answers:.0%}" if s.answers else "–"
     return (f"🔥 *Streak: {s.current} day(s)* ({today}) · best {s.best} · 🧊 freezes {s.freezes}/{s.freezes_max}\n"
-            f"Points: {s.points} · answers: {s.answers} · accuracy: {accuracy}")
+            f"Points: {s.points} · answers: {s.answers} · accuracy: {accuracy}\n"
+            f"🔁 Reviews: {s.reviews_due} due · 🧠 mastered {s.mastered} of {s.answered_questions} answered")
 
 
 def streak_message(s: StreakView) -> tuple[str, list[dict]]:
@@ -239,6 +243,8 @@ def lesson_list_blocks(items: list[LessonListing]) -> list[dict]:
     blocks = []
     for item in items[:45]:
         done = "✓ done" if item.completed else f"{item.answered}/{item.questions} answered"
+        if item.mastered:
+            done += f" · 🧠 {item.mastered} mastered"
         text = f"*{item.number}. {escape(item.title)}*\n{escape(truncate(item.summary, 200))}\n_{done}_"
         blocks.append(section(text, block_id=f"lesson:{item.id}"[:255],
                               accessory=button("Start", f"study_start:{item.id}"[:255], item.id)))

@@ -57,8 +57,12 @@ def home_view(data: HomeData) -> dict:
     when = (f"⏰ Next daily question: {date_token(nxt.at_utc)} in {channel_ref(nxt.channel_id, nxt.channel_name)}"
             if nxt else "⏰ No daily question is scheduled yet.")
     blocks.append(section("\n".join([rank, group, when]), block_id="stats"))
-    blocks.append(actions(button("📚 Start a lesson", "home_lessons", style="primary"),
-                          button("🎯 Practice question", "home_practice"), block_id="learn"))
+    due = data.streak.reviews_due
+    learn = [button("📚 Start a lesson", "home_lessons", style=None if due else "primary"),
+             button("🎯 Practice question", "home_practice")]
+    if due:  # what is due comes first
+        learn.insert(0, button(f"🔁 Review {due} due", "home_review", style="primary"))
+    blocks.append(actions(*learn, block_id="learn"))
     if data.actor.is_admin:
         blocks += admin_blocks(data.schedules)
     if data.review is not None:

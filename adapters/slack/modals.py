@@ -65,7 +65,7 @@ def pending_view(title: str, text: str = "Working on it…") -> dict:
 class StudyState:
     """Where a learner is, kept in the modal itself (the engine checks every delivery id it gets)."""
 
-    mode: str  # lesson | practice
+    mode: str  # lesson | practice | review
     lesson: str = ""
     snippet: int = 0  # next snippet to show
     snippets: int = 0
@@ -84,7 +84,7 @@ class StudyState:
         except TypeError:
             return None
         ints = (state.snippet, state.snippets, state.question, state.questions)
-        if state.mode not in ("lesson", "practice") or not all(isinstance(i, int) for i in ints):
+        if state.mode not in ("lesson", "practice", "review") or not all(isinstance(i, int) for i in ints):
             return None
         if state.delivery is not None and not isinstance(state.delivery, int):
             return None
@@ -103,8 +103,9 @@ def snippet_view(card: SnippetCard, state: StudyState) -> dict:
 
 
 def question_view(card: QuestionCard, state: StudyState) -> dict:
-    title = "Practice" if state.mode == "practice" else truncate(card.lesson_title, TITLE_MAX)
-    blocks = [section(question_text(card), block_id="question")]
+    title = {"practice": "Practice", "review": "Review"}.get(state.mode) or truncate(card.lesson_title, TITLE_MAX)
+    head = f"*Review* · _{escape(card.lesson_title)}_ · difficulty {card.difficulty}" if state.mode == "review" else None
+    blocks = [section(question_text(card, head), block_id="question")]
     if card.choices:
         blocks.append(actions(*[button(f"{c.label}", f"study_answer:{c.id}", f"{card.delivery_id}:{c.id}")
                                 for c in card.choices], block_id="choices"))

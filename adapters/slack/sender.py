@@ -19,8 +19,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import post_message, results_blocks, results_message
 from adapters.slack.install import TokenSource
-from bot.ports import RateLimited, SendError
-from bot.views import PostCard, ResultsView
+from adapters.slack.reviews import reminder_text
+from bot.ports import RateLimited, SendError, Unreachable
+from bot.views import PostCard, ReminderCard, ResultsView
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,10 @@ PERMANENT = frozenset({
     "invalid_blocks", "invalid_blocks_format", "msg_too_long", "cant_update_message", "edit_window_closed",
     "team_not_found", "org_login_required",
 })
+# Slack's answers for a person the bot cannot DM (conversations.open, chat.postMessage): gone, hidden, a bot,
+# or the app's Messages tab turned off.
+DM_REFUSED = frozenset({"user_not_found", "user_not_visible", "user_disabled", "cannot_dm_bot",
+                        "messages_tab_disabled"})
 HINTS = {
     "not_in_channel": "the bot is not in the channel: /invite it there",
     "channel_not_found": "the channel is gone, or private and the bot is not in it",
@@ -162,3 +167,21 @@ class SlackSender:
             await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as err:
             raise slack_send_error(err) from None
+
+    # Direct messages (bot.services.reminders decides when) -----------------------------------
+    async def send_reminder(self, card: ReminderCard) -> str:
+        client = await self._client(card.community_id)
+        try:
+            async with self.pacer.turn(card.community_id):
+                opened = await client.conversations_open(users=card.user_id)
+                channel = opened["channel"]["id"]
+                resp = await client.chat_postMessage(channel=channel, text=reminder_text(card), unfurl_links=False,
+                                                     unfurl_media=False)
+        except SlackApiError as err:
+            code = str(err.response.get("error") or "") if err.response is not None else ""
+            if code in DM_REFUSED:
+                raise Unreachable(f"Slack refused the DM: {code}") from None
+            raise slack_send_error(err) from None
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise slack_send_error(err) from None
+        return f"{resp['channel']}:{resp['ts']}"

@@ -27,6 +27,7 @@ from bot.engine.identity import CommunityRef, LearnerRef, Readers, community_for
 from bot.engine.item_analysis import ItemDesk
 from bot.engine.post_counts import CountsReport, open_post_card
 from bot.engine.posting import Poster
+from bot.engine.reminders import ReminderDesk
 from bot.engine.review import ReviewDesk
 from bot.engine.schedule_desk import Changed, ScheduleDesk
 from bot.errors import NotAllowed, NotFound
@@ -47,6 +48,7 @@ from bot.views import (
     PostCard,
     PostOutcome,
     QuestionCard,
+    ReminderSetting,
     ReviewCard,
     ReviewStatus,
     ScheduleSpec,
@@ -71,6 +73,7 @@ class Engine:
         self.schedules = ScheduleDesk(store, catalog, self.poster, default_timezone)
         self.items = ItemDesk(store, catalog, default_timezone)
         self.readers = Readers()
+        self.reminders = ReminderDesk(store, default_timezone)
 
     def set_hooks(self, *, schedules_changed: Changed | None = None, answers_counted: CountsReport | None = None,
                   post_closing: Callable[[int], Awaitable[None]] | None = None) -> None:
@@ -286,6 +289,14 @@ class Engine:
         async with self.store.read() as session:
             community, _ = await find_learner(session, actor)
             return await groups_mod.group_names(session, community, capped(prefix))
+
+    # Review reminders (sent by bot.services.reminders) -----------------------------
+    async def review_reminder(self, actor: Actor) -> ReminderSetting:
+        return await self.reminders.setting(actor)
+
+    async def set_review_reminder(self, actor: Actor, setting: str, now: datetime) -> ReminderSetting:
+        """'HH:MM' (the community's local time) turns a daily DM on days with cards due on, 'off' off."""
+        return await self.reminders.set(actor, capped(setting), require_aware(now))
 
     # Community settings and maintenance --------------------------------------
     async def set_timezone(self, actor: Actor, tz_name: str, now: datetime) -> str:

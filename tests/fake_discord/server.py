@@ -228,6 +228,8 @@ class FakeDiscord:
         self.gateway_shards: int = 1  # what /gateway/bot recommends
         self.fail_next: list[tuple[str, str, int, int, str]] = []  # (method, path prefix, status, code, message)
         self.rate_limit_next: list[tuple[str, str, float]] = []  # (method, path prefix, retry after seconds)
+        self.dm_channels: dict[int, str] = {}  # DM channel id → its user's id
+        self.dms_closed: set[str] = set()  # users who take no DMs from the bot (Discord answers 50007)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -248,6 +250,7 @@ class FakeDiscord:
         r.add_get(f"{api}/applications/{{app}}/commands", self._get_commands)
         r.add_put(f"{api}/applications/{{app}}/guilds/{{guild}}/commands", self._put_commands)
         r.add_get(f"{api}/applications/{{app}}/guilds/{{guild}}/commands", self._get_commands)
+        r.add_post(f"{api}/users/@me/channels", self._open_dm)
         r.add_post(f"{api}/channels/{{channel}}/messages", self._create_message)
         r.add_get(f"{api}/channels/{{channel}}/messages/{{message}}", self._get_message)
         r.add_patch(f"{api}/channels/{{channel}}/messages/{{message}}", self._edit_message)
@@ -454,8 +457,27 @@ class FakeDiscord:
         message["edited_timestamp"] = P.iso_now()
         return message
 
+    async def _open_dm(self, request):
+        """POST /users/@me/channels: the DM channel with a user (the same one every time)."""
+        user_id = str((request[BODY] or {}).get("recipient_id"))
+        member = self.guild.members.get(int(user_id)) if user_id.isdigit() else None
+        if member is None:
+            return error(400, 50035, "Invalid Form Body")
+        channel_id = next((c for c, u in self.dm_channels.items() if u == user_id), None) or P.snowflake()
+        self.dm_channels[channel_id] = user_id
+        return json_response({"id": str(channel_id), "type": 1, "last_message_id": None, "flags": 0,
+                              "recipients": [member["user"]]})
+
+    def dms_to(self, user: dict) -> list[dict]:
+        """The direct messages the bot sent to a user."""
+        return [m for cid, uid in self.dm_channels.items() if uid == user["id"] for m in self.channel_messages(cid)]
+
     async def _create_message(self, request):
         channel_id = int(request.match_info["channel"])
+        if channel_id in self.dm_channels:
+            if self.dm_channels[channel_id] in self.dms_closed:
+                return error(403, 50007, "Cannot send messages to this user")
+            return json_response(self._new_message(channel_id, request[BODY] or {}))
         channel = self.channel(channel_id)
         if channel is None:
             return error(404, 10003, "Unknown Channel")

@@ -59,6 +59,8 @@ class FakeSlack:
         self.users: dict[str, dict] = {}
         self.usergroups: dict[str, list[str]] = {}
         self.channels: dict[str, dict | None] = {}  # None: channel_not_found
+        self.dms: dict[str, str] = {}  # DM channel id → its user
+        self.dms_refused: dict[str, str] = {}  # user → the error conversations.open answers (e.g. user_disabled)
         self.messages: dict[tuple[str, str], dict] = {}
         self.views: dict[str, dict] = {}
         self.oauth_answer: dict | None = None
@@ -199,6 +201,20 @@ class FakeSlack:
         self.messages[(channel, ts)] = dict(body)
         call.body["_ts"] = ts  # what Slack answered, kept for the test to click on
         return {"ok": True, "channel": channel, "ts": ts, "message": {"text": body.get("text"), "ts": ts}}
+
+    def _m_conversations_open(self, body, token, call):
+        users = str(body.get("users") or "")
+        if not users or "," in users:
+            return {"ok": False, "error": "users_list_not_supplied" if not users else "not_enough_users"}
+        if users in self.dms_refused:
+            return {"ok": False, "error": self.dms_refused[users]}
+        channel = next((c for c, u in self.dms.items() if u == users), f"D{users}")
+        self.dms[channel] = users
+        return {"ok": True, "channel": {"id": channel}}
+
+    def dms_to(self, user: str) -> list[dict]:
+        """The direct messages the bot posted to a user."""
+        return [m for (channel, _), m in self.messages.items() if self.dms.get(channel) == user]
 
     def _m_chat_postEphemeral(self, body, token, call):
         return {"ok": True, "message_ts": self._next_ts()}

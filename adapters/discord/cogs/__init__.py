@@ -25,13 +25,15 @@ from adapters.discord.cogs.admin import AdminCog
 from adapters.discord.cogs.base import QuizCog, command_error
 from adapters.discord.cogs.posts import PostsCog
 from adapters.discord.cogs.progress import ProgressCog
+from adapters.discord.cogs.review import ReviewCog
 from adapters.discord.cogs.study import StudyCog
 
 if TYPE_CHECKING:
     from adapters.discord.bot import QuizClientMixin
 
 # The order the commands are added in is the order Discord gets (and the hash covers) them.
-COGS: tuple[type[QuizCog], ...] = (StudyCog, ProgressCog, PostsCog, AdminCog)
+# ReviewCog is last: the commands synced before it keep their order.
+COGS: tuple[type[QuizCog], ...] = (StudyCog, ProgressCog, PostsCog, AdminCog, ReviewCog)
 
 
 async def setup(bot: QuizClientMixin) -> None:

@@ -10,8 +10,9 @@ from discord import Interaction, app_commands
 from discord.app_commands import Range
 from discord.ext import commands
 
-from adapters.discord import components, render
+from adapters.discord import components, render, reviews
 from adapters.discord.cogs.base import QuizCog, Reply, actor, run, tell
+from adapters.discord.cogs.review import next_review_button
 from bot.errors import QuizError
 from bot.views import SnippetCard
 
@@ -107,7 +108,13 @@ class StudyCog(QuizCog, name="Study"):
                   edit=interaction.message is not None)
 
     async def delivery_verdict(self, interaction: Interaction, delivery_id: int, answer: str) -> Reply:
-        verdict = await self.engine.answer(actor(interaction), delivery_id, answer, self.now())
+        who = actor(interaction)
+        verdict = await self.engine.answer(who, delivery_id, answer, self.now())
         shown = list((interaction.message.embeds if interaction.message else [])[:1])
+        if verdict.review:  # the way on is the next due card, or when one will be due
+            status = await self.engine.review_status(who, self.now())
+            after = [] if status.due else [reviews.caught_up_embed(status)]
+            return Reply(embeds=shown + [render.verdict_embed(verdict)] + after,
+                         view=components.single(next_review_button(status)))
         return Reply(embeds=shown + [render.verdict_embed(verdict)],
                      view=components.single(components.continuation_after_answer(interaction.message)))

@@ -51,6 +51,7 @@ def register(app: AsyncApp, front: Front) -> None:
     app.event("app_home_opened")(home.home_opened)
     app.action("home_lessons")(home.home_lessons)
     app.action("home_practice")(home.home_practice)
+    app.action("home_review")(home.home_review)
 
     app.action("sched_add")(schedules.sched_add)
     app.action(schedules.BUTTON)(schedules.sched_button)

@@ -1,4 +1,5 @@
-"""The App Home tab: published when opened, and its two buttons that open the study modal."""
+"""The App Home tab: published when opened, and its buttons that open the study modal (lessons, practice,
+and the due reviews)."""
 from __future__ import annotations
 
 import time
@@ -9,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.listeners.front import Front
-from adapters.slack.listeners.study import lesson_list, practice_view
+from adapters.slack.listeners.study import lesson_list, practice_view, review_view
 from bot.views import Actor
 
 
@@ -29,6 +30,11 @@ async def home_lessons(ack: AsyncAck, body: dict, client: AsyncWebClient, contex
 async def home_practice(ack: AsyncAck, body: dict, client: AsyncWebClient, context: AsyncBoltContext,
                         front: Front) -> None:
     await open_study(ack, body, client, context, front, "Practice", practice_view)
+
+
+async def home_review(ack: AsyncAck, body: dict, client: AsyncWebClient, context: AsyncBoltContext,
+                      front: Front) -> None:
+    await open_study(ack, body, client, context, front, "Review", review_view)
 
 
 async def open_study(ack: AsyncAck, body: dict, client: AsyncWebClient, context: AsyncBoltContext, front: Front,

@@ -13,10 +13,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks as bk
 from adapters.slack import modals as md
+from adapters.slack import reviews as rv
 from adapters.slack.listeners.front import OOPS, Front, Message, reply
 from bot.errors import BadInput, QuizError
 from bot.ids import parse_id
-from bot.views import Actor
+from bot.views import Actor, Verdict
 
 log = logging.getLogger(__name__)
 GROUP_USAGE = "Use `/quiz group create <name>`, `join <name>`, `leave`, `list` or `board [week|month|all]`."
@@ -42,9 +43,21 @@ async def practice_view(front: Front, actor: Actor) -> dict:
     return md.question_view(card, md.StudyState("practice", delivery=card.delivery_id))
 
 
+async def review_view(front: Front, actor: Actor) -> dict:
+    return rv.review_view(await front.engine.review_next(actor, front.clock()))
+
+
+async def verdict_view(front: Front, actor: Actor, verdict: Verdict, state: md.StudyState, title: str) -> dict:
+    if state.mode == "review":
+        return rv.review_verdict_view(verdict, state, await front.engine.review_status(actor, front.clock()))
+    return md.verdict_view(verdict, state, title)
+
+
 async def next_view(front: Front, actor: Actor, state: md.StudyState) -> dict:
     if state.mode == "practice":
         return await practice_view(front, actor)
+    if state.mode == "review":
+        return await review_view(front, actor)
     if state.snippet < state.snippets:
         card = front.engine.snippet(state.lesson, state.snippet)
         state.snippet += 1
@@ -93,6 +106,14 @@ async def run_command(front: Front, actor: Actor, verb: str, args: list[str], bo
         return None
     if verb in ("practice", "quiz"):
         await front.open_modal(client, body["trigger_id"], "Practice", practice_view(front, actor), started,
+                               on_error=to_channel)
+        return None
+    if verb in ("review", "reviews"):
+        if args and args[0].lower() == "remind":
+            setting = (await engine.set_review_reminder(actor, " ".join(args[1:]), now) if len(args) > 1
+                       else await engine.review_reminder(actor))
+            return bk.notice(rv.reminder_setting_text(setting))
+        await front.open_modal(client, body["trigger_id"], rv.TITLE, review_view(front, actor), started,
                                on_error=to_channel)
         return None
     if verb == "streak":
@@ -164,7 +185,7 @@ async def study_answer(ack: AsyncAck, body: dict, action: dict, client: AsyncWeb
         if state is None or not delivery.isdigit():
             raise BadInput(OOPS)
         verdict = await front.engine.answer(actor, parse_id(delivery, "question"), choice, front.clock())
-        return md.verdict_view(verdict, state, title)
+        return await verdict_view(front, actor, verdict, state, title)
     await study_step(front, client, body, title, "answering in the study modal", step)
 
 
@@ -178,6 +199,10 @@ async def study_submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebCl
         await ack()
         return
     actor, _ = await front.who(client, body, context)
-    await front.submit(ack, client, body, title, front.engine.answer(actor, state.delivery, text, front.clock()),
-                       started, ok_view=lambda verdict: md.verdict_view(verdict, state, title),
+    delivery = state.delivery
+
+    async def answered() -> dict:
+        verdict = await front.engine.answer(actor, delivery, text, front.clock())
+        return await verdict_view(front, actor, verdict, state, title)
+    await front.submit(ack, client, body, title, answered(), started, ok_view=lambda view: view,
                        field_errors=lambda err: {"answer": str(err)})
