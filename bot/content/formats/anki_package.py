@@ -13,6 +13,7 @@ from pathlib import Path
 import genanki
 
 from bot.content.formats.anki_text import anki_fields
+from bot.content.formats.base import Exporter, Skipped
 from bot.content.schema import Lesson
 
 _ID_FLOOR, _ID_SPAN = 1 << 30, 1 << 30  # genanki's advice: ids between 2**30 and 2**31
@@ -50,6 +51,10 @@ def build_package(lesson: Lesson) -> genanki.Package:
     return genanki.Package(deck)
 
 
-def write_anki_package(lesson: Lesson, path: Path) -> None:
+def write_anki_package(lesson: Lesson, path: Path) -> list[Skipped]:
     """Write the .apkg; genanki stamps the notes with the current time, which Anki uses to see updates."""
     build_package(lesson).write_to_file(str(path))
+    return []  # every question has a front and a back
+
+
+ANKI_PACKAGE = Exporter("anki", "Anki package (.apkg)", ".apkg", write_anki_package)

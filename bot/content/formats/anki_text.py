@@ -13,11 +13,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from bot.content.formats.drafts import (
-    Draft, FormatRefused, Parsed, Skip, accepted_answers, checked_text, csv_records, slug, stable_id, tags_of,
-)
-from bot.content.formats.html_text import html_to_text
+from bot.content.formats.base import Exporter, Skipped
+from bot.content.formats.build import ImportedQuestion, question_id
+from bot.content.formats.drafts import FormatRefused, Parsed, accepted_answers, csv_records, format_importer, tags_of
+from bot.content.formats.text import html_to_text, tidy
 from bot.content.schema import Lesson, Question, SingleChoiceQuestion
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " ", "colon": ":"}
@@ -101,14 +102,14 @@ def parse_anki_text(text: str) -> Parsed:
     h = read_headers(lines)
     body_lines = lines[h.lines:]
     separator = h.separator or _guess_separator(next((ln for ln in body_lines if not ln.startswith("#")), ""))
-    parsed = Parsed(title=h.deck)
+    parsed = Parsed(categories=[h.deck] if h.deck else [])
     positions: tuple[int, int] | None = None
     for line, row in csv_records("".join(body_lines), separator, h.lines + 1):
         if not row or (len(row) == 1 and not row[0].strip()) or row[0].startswith("#"):
             continue  # blank lines and comments
         positions = positions or _front_back(h, len(row))
         _read_note(row, line, h, positions, parsed)
-    if not parsed.drafts and not parsed.skipped:
+    if not parsed.questions and not parsed.skipped:
         raise FormatRefused("no notes found", h.lines + 1)
     return parsed
 
@@ -119,22 +120,21 @@ def _cell(row: list[str], index: int | None) -> str:
 
 def _read_note(row: list[str], line: int, h: Headers, positions: tuple[int, int], parsed: Parsed) -> None:
     notetype = _cell(row, h.column.get("notetype column")) or h.notetype or ""
-    front_raw, back_raw = (checked_text(_cell(row, i), line, name) for i, name in zip(positions, ("front", "back"), strict=True))
+    front_raw, back_raw = (_cell(row, i) for i in positions)
     if "cloze" in notetype.lower() or "{{c" in front_raw:
-        parsed.skipped.append(Skip(line, "cloze", "a cloze note has no front and back to grade against"))
+        parsed.skipped.append(Skipped(line, "cloze", "a cloze note has no front and back to grade against"))
         return
-    front, back = (html_to_text(v) if h.html else v for v in (front_raw, back_raw))
+    front, back = (html_to_text(v) if h.html else tidy(v) for v in (front_raw, back_raw))
     if not front:
-        parsed.skipped.append(Skip(line, "empty", "the front is empty"))
+        parsed.skipped.append(Skipped(line, "empty", "the front is empty"))
         return
     accepted = accepted_answers([back], line, parsed)
     if accepted is None:
         return
     guid = _cell(row, h.column.get("guid column")).strip()
     tags = h.tags + _cell(row, h.column.get("tags column")).split()
-    question_id = (slug(guid) if guid and slug(guid) == guid.lower() else "") or stable_id("anki", guid or front)
-    parsed.add(Draft(line, {"id": question_id, "kind": "free_text", "prompt": front, "accepted": accepted,
-                            "tags": tags_of([t.replace("::", "-") for t in tags])}))
+    parsed.add(ImportedQuestion(line, {"id": question_id(guid or None, front), "kind": "free_text", "prompt": front,
+                                       "accepted": accepted, "tags": tags_of(tags)}, answer=accepted[0]))
 
 
 def anki_fields(q: Question) -> tuple[str, str]:
@@ -155,3 +155,14 @@ def write_anki_text(lesson: Lesson) -> str:
     for q in lesson.questions:
         writer.writerow([q.id, *anki_fields(q), " ".join([*lesson.tags, *q.tags])])
     return out.getvalue()
+
+
+ANKI_TEXT = format_importer("anki", "Anki text export", (".txt", ".csv", ".tsv"), parse_anki_text)
+
+
+def _export(lesson: Lesson, path: Path) -> list[Skipped]:
+    path.write_text(write_anki_text(lesson), encoding="utf-8", newline="")
+    return []  # every question has a front and a back
+
+
+ANKI_TEXT_EXPORTER = Exporter("anki-text", "Anki text file (Notes in Plain Text)", ".txt", _export)

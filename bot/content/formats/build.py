@@ -95,8 +95,11 @@ def _too_long(origin: str, questions: Sequence[ImportedQuestion]) -> list[Conten
     return problems
 
 
-def _snippet(path: Path, label: str, count: int, skipped: Sequence[Skipped], categories: Sequence[str]) -> dict:
+def _snippet(path: Path, label: str, count: int, skipped: Sequence[Skipped], categories: Sequence[str],
+             source_note: str | None = None) -> dict:
     body = f"These {count} question{'s' if count != 1 else ''} were imported from {path.name}, a {label} file."
+    if source_note:
+        body += f" {source_note}"
     if categories:
         body += " Its categories: " + ", ".join(categories) + "."
     if skipped:
@@ -106,8 +109,10 @@ def _snippet(path: Path, label: str, count: int, skipped: Sequence[Skipped], cat
 
 
 def build_lesson(path: Path, questions: Sequence[ImportedQuestion], skipped: Sequence[Skipped],
-                 options: ImportOptions, label: str, *, categories: Sequence[str] = ()) -> ImportRead:
-    """The lesson as our schema sees it, or its problems; `categories` become the lesson's tags."""
+                 options: ImportOptions, label: str, *, categories: Sequence[str] = (),
+                 source_note: str | None = None) -> ImportRead:
+    """The lesson as our schema sees it, or its problems; `categories` become the lesson's tags and
+    `source_note` (who wrote the questions, what of the file was left aside) joins the snippet."""
     origin = str(path)
     if not questions:
         why = f" ({len(skipped)} skipped: see the list above)" if skipped else ""
@@ -124,7 +129,7 @@ def build_lesson(path: Path, questions: Sequence[ImportedQuestion], skipped: Seq
         "summary": options.summary or f"Questions imported from {path.name} ({label}).",
         "order": options.order,
         "tags": tags,
-        "snippets": [_snippet(path, label, len(questions), skipped, categories)],
+        "snippets": [_snippet(path, label, len(questions), skipped, categories, source_note)],
         "questions": [{**q.data, "explanation": explanation(q.feedback, q.answer, label)} for q in questions],
     }
     result = validate_lesson(data, origin, _locate(questions))

@@ -13,10 +13,12 @@ import csv
 import io
 import re
 import string
+from pathlib import Path
 
-from bot.content.formats.drafts import (
-    Draft, FormatRefused, Parsed, Skip, accepted_answers, checked_text, csv_records, difficulty_of, stable_id, tags_of,
-)
+from bot.content.formats.base import Exporter, Skipped
+from bot.content.formats.build import ImportedQuestion, question_id
+from bot.content.formats.drafts import FormatRefused, Parsed, accepted_answers, csv_records, difficulty_of, format_importer, tags_of
+from bot.content.formats.text import tidy
 from bot.content.schema import FreeTextQuestion, Lesson, Question, SingleChoiceQuestion
 
 MAX_CHOICES = 6
@@ -56,37 +58,39 @@ def parse_csv(text: str) -> Parsed:
             continue
         if len(row) > len(columns):
             raise FormatRefused(f"{len(row)} fields but the header names {len(columns)}", line, "record")
-        cells = {c: checked_text(v, line, c) for c, v in zip(columns, row, strict=False)}
+        cells = {c: tidy(v) for c, v in zip(columns, row, strict=False)}
         draft = _question(cells, line, parsed)
         if draft is not None:
             parsed.add(draft)
-    if not parsed.drafts and not parsed.skipped:
+    if not parsed.questions and not parsed.skipped:
         raise FormatRefused("no questions below the header", 2)
     return parsed
 
 
-def _question(cells: dict[str, str], line: int, parsed: Parsed) -> Draft | None:
+def _question(cells: dict[str, str], line: int, parsed: Parsed) -> ImportedQuestion | None:
     prompt, answer_column = cells.get("prompt", ""), "answer" if "answer" in cells else "correct"
     answer = cells.get(answer_column, "")
     if not prompt:
         raise FormatRefused("the prompt is empty", line, "prompt")
     if not answer:
         raise FormatRefused("the answer is empty", line, answer_column)
-    data: dict = {"id": cells.get("id") or stable_id("csv", prompt), "prompt": prompt,
+    data: dict = {"id": question_id(cells.get("id"), prompt), "prompt": prompt,
                   "difficulty": difficulty_of(cells.get("difficulty", ""), line),
                   "tags": tags_of(re.split(r"[|,\s]+", cells.get("tags", "")))}
-    if cells.get("explanation"):
-        data["explanation"] = cells["explanation"]
     choices = [c.strip() for c in cells.get("choices", "").split("|")] if "choices" in cells else \
         [cells.get(c, "") for c in CHOICE_COLUMNS]
     choices = [c for c in choices if c]
     if choices:
         key = _key_index(answer, choices, line, answer_column)
-        data |= {"kind": "single_choice", "choices": [{"id": letter, "text": text, "correct": i == key}
-                                                      for i, (letter, text) in enumerate(zip(string.ascii_lowercase, choices))]}
-        return Draft(line, data)
+        letters = string.ascii_lowercase
+        data |= {"kind": "single_choice", "choices": [{"id": letters[i], "text": text, "correct": i == key}
+                                                      for i, text in enumerate(choices)]}
+        return ImportedQuestion(line, data, answer=choices[key], feedback=cells.get("explanation"))
     accepted = accepted_answers([a.strip() for a in answer.split("|")], line, parsed)
-    return None if accepted is None else Draft(line, data | {"kind": "free_text", "accepted": accepted})
+    if accepted is None:
+        return None
+    return ImportedQuestion(line, data | {"kind": "free_text", "accepted": accepted}, answer=accepted[0],
+                            feedback=cells.get("explanation"))
 
 
 def _key_index(answer: str, choices: list[str], line: int, column: str) -> int:
@@ -104,7 +108,7 @@ def _key_index(answer: str, choices: list[str], line: int, column: str) -> int:
     raise FormatRefused(f"'{answer}' is none of the {len(choices)} choices (give its text, number or letter)", line, column)
 
 
-def _row(q: Question) -> dict[str, str] | Skip:
+def _row(q: Question) -> dict[str, str] | Skipped:
     row = {"id": q.id, "prompt": q.prompt, "explanation": q.explanation, "difficulty": str(q.difficulty),
            "tags": "|".join(q.tags)}
     if isinstance(q, SingleChoiceQuestion):
@@ -114,13 +118,13 @@ def _row(q: Question) -> dict[str, str] | Skip:
         return row | dict(zip(CHOICE_COLUMNS, texts, strict=False)) | {"answer": texts[key] if unique else str(key + 1)}
     assert isinstance(q, FreeTextQuestion)
     if not q.accepted:
-        return Skip(None, "free_text", f"question '{q.id}' is graded by a rubric alone, which a CSV row cannot hold")
+        return Skipped(None, "free_text", "graded by a rubric alone, which a CSV row cannot hold", q.id)
     if any("|" in a for a in q.accepted):
-        return Skip(None, "free_text", f"question '{q.id}' has an accepted answer containing '|', the answer separator")
+        return Skipped(None, "free_text", "an accepted answer contains '|', the answer separator", q.id)
     return row | {"answer": "|".join(q.accepted)}
 
 
-def write_csv(lesson: Lesson) -> tuple[str, list[Skip]]:
+def write_csv(lesson: Lesson) -> tuple[str, list[Skipped]]:
     """The lesson as CSV text, and the questions a row cannot hold (a rubric's keywords are not kept)."""
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, restval="", lineterminator="\n")
@@ -128,8 +132,18 @@ def write_csv(lesson: Lesson) -> tuple[str, list[Skip]]:
     skipped = []
     for q in lesson.questions:
         row = _row(q)
-        if isinstance(row, Skip):
+        if isinstance(row, Skipped):
             skipped.append(row)
         else:
             writer.writerow(row)
     return out.getvalue(), skipped
+
+
+def _export(lesson: Lesson, path: Path) -> list[Skipped]:
+    text, skipped = write_csv(lesson)
+    path.write_text(text, encoding="utf-8", newline="")
+    return skipped
+
+
+CSV_IMPORTER = format_importer("csv", "CSV with a header", (".csv",), parse_csv)
+CSV_EXPORTER = Exporter("csv", "CSV with a header", ".csv", _export)

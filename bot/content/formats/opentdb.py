@@ -15,7 +15,10 @@ import json
 import random
 import string
 
-from bot.content.formats.drafts import Draft, FormatRefused, Parsed, Skip, checked_text, difficulty_of, stable_id, tags_of
+from bot.content.formats.base import Skipped
+from bot.content.formats.build import ImportedQuestion, question_id
+from bot.content.formats.drafts import FormatRefused, Parsed, difficulty_of, format_importer
+from bot.content.formats.text import tidy
 
 TYPES = ("multiple", "boolean")
 RESPONSE_CODES = {1: "no results (the category has fewer questions than asked for)", 2: "invalid parameter",
@@ -43,19 +46,19 @@ def _result_lines(text: str) -> list[int]:
     return lines
 
 
-def _decoder(results: list) -> tuple[bool, str]:
+def _decoder(results: list[object]) -> tuple[bool, str]:
     """Whether the strings are base64 (the API's encode=base64), judged from the first result's type."""
     first = results[0].get("type") if results and isinstance(results[0], dict) else None
     if isinstance(first, str) and first not in TYPES:
         try:
             if base64.b64decode(first, validate=True).decode() in TYPES:
-                return True, "base64"
+                return True, "base64 strings"
         except (binascii.Error, UnicodeDecodeError):
             pass
     return False, "HTML entities"
 
 
-def _text(value: object, b64: bool, line: int | None, name: str) -> str:
+def _text(value: object, b64: bool, line: int, name: str) -> str:
     if not isinstance(value, str):
         raise FormatRefused(f"expected a string, found {type(value).__name__}", line, name)
     if b64:
@@ -65,10 +68,10 @@ def _text(value: object, b64: bool, line: int | None, name: str) -> str:
             raise FormatRefused("not base64 text, although the response is base64-encoded", line, name) from exc
     else:
         value = html.unescape(value)
-    return checked_text(value, line, name)
+    return tidy(value)
 
 
-def _load(text: str) -> list:
+def _load(text: str) -> list[object]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -81,7 +84,8 @@ def _load(text: str) -> list:
         raise FormatRefused(f"the API answered code {code}: {RESPONSE_CODES.get(code, 'unknown code')}", 1, "response_code")
     if not data["results"]:
         raise FormatRefused("the response has no questions", 1, "results")
-    return data["results"]
+    results: list[object] = data["results"]
+    return results
 
 
 def parse_opentdb(text: str) -> Parsed:
@@ -89,31 +93,29 @@ def parse_opentdb(text: str) -> Parsed:
     lines = _result_lines(text)
     b64, encoding = _decoder(results)
     parsed = Parsed()
-    categories: list[str] = []
     for i, item in enumerate(results):
-        line = lines[i] if i < len(lines) else None
+        line = lines[i] if i < len(lines) else 1
         where = f"results[{i}]"
         if not isinstance(item, dict):
             raise FormatRefused("expected an object with type, question, correct_answer...", line, where)
         fields = {k: _text(item.get(k), b64, line, f"{where}.{k}")
                   for k in ("type", "difficulty", "category", "question", "correct_answer")}
         if fields["type"] not in TYPES:
-            parsed.skipped.append(Skip(line, fields["type"], "only multiple and boolean questions exist in Open Trivia DB"))
+            parsed.skipped.append(Skipped(line, fields["type"], "only multiple and boolean questions exist in Open Trivia DB"))
             continue
         wrong = item.get("incorrect_answers")
         if not isinstance(wrong, list):
             raise FormatRefused("expected a list of strings", line, f"{where}.incorrect_answers")
         incorrect = [_text(w, b64, line, f"{where}.incorrect_answers[{k}]") for k, w in enumerate(wrong)]
-        categories.append(fields["category"])
-        parsed.add(Draft(line, _question(fields, incorrect, line, where)))
-    parsed.notes.append(f"strings were {encoding}-encoded and decoded")
-    if len(set(categories)) == 1:
-        parsed.title = categories[0]
+        if fields["category"] not in parsed.categories:
+            parsed.categories.append(fields["category"])
+        parsed.add(ImportedQuestion(line, _question(fields, incorrect, line, where), answer=fields["correct_answer"]))
+    parsed.source_note = f"Open Trivia DB response; its {encoding} were decoded."
     return parsed
 
 
-def _question(f: dict[str, str], incorrect: list[str], line: int | None, where: str) -> dict:
-    question_id = stable_id("otdb", f["question"])
+def _question(f: dict[str, str], incorrect: list[str], line: int, where: str) -> dict:
+    qid = question_id(None, f["question"])
     right = f["correct_answer"]
     if f["type"] == "boolean":
         if right not in ("True", "False") or incorrect not in (["True"], ["False"]) or incorrect == [right]:
@@ -124,9 +126,11 @@ def _question(f: dict[str, str], incorrect: list[str], line: int | None, where: 
             raise FormatRefused(f"{len(incorrect)} wrong answers; a question offers 2 to {MAX_CHOICES} choices",
                                 line, f"{where}.incorrect_answers")
         texts = [(right, True), *((w, False) for w in incorrect)]
-        random.Random(question_id).shuffle(texts)  # seeded, not for secrecy: the same file gives the same order
+        random.Random(qid).shuffle(texts)  # seeded, not for secrecy: the same file gives the same order
     choices = [{"id": letter, "text": text, "correct": correct}
                for letter, (text, correct) in zip(string.ascii_lowercase, texts, strict=False)]
-    return {"id": question_id, "kind": "single_choice", "prompt": f["question"], "choices": choices,
-            "difficulty": difficulty_of(f["difficulty"], line, f"{where}.difficulty"),
-            "tags": tags_of([f["category"]])}
+    return {"id": qid, "kind": "single_choice", "prompt": f["question"], "choices": choices,
+            "difficulty": difficulty_of(f["difficulty"], line, f"{where}.difficulty")}
+
+
+OPENTDB = format_importer("opentdb", "Open Trivia DB JSON", (".json",), parse_opentdb)

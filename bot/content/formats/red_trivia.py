@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import yaml
 
-from bot.content.formats.drafts import Draft, FormatRefused, Parsed, accepted_answers, checked_text, stable_id
+from bot.content.formats.build import ImportedQuestion, question_id
+from bot.content.formats.drafts import FormatRefused, Parsed, accepted_answers, format_importer
+from bot.content.formats.text import tidy
 from bot.content.limits import LessonRefused, check_events
 
 META_KEYS = ("AUTHOR", "CONFIG")
@@ -36,7 +38,7 @@ def _line(node: yaml.Node) -> int:
 def _scalar(node: yaml.Node, field: str) -> str:
     if not isinstance(node, yaml.ScalarNode):
         raise FormatRefused("expected text, found a list or mapping", _line(node), field)
-    return checked_text(node.value, _line(node), field)
+    return tidy(node.value)
 
 
 def parse_red_trivia(text: str) -> Parsed:
@@ -44,6 +46,7 @@ def parse_red_trivia(text: str) -> Parsed:
     if not isinstance(root, yaml.MappingNode) or not root.value:
         raise FormatRefused("a trivia list is a mapping of questions to lists of answers", 1)
     parsed = Parsed()
+    notes: list[str] = []
     seen: dict[str, int] = {}
     for key_node, value in root.value:
         key = _scalar(key_node, "question")
@@ -52,16 +55,17 @@ def parse_red_trivia(text: str) -> Parsed:
             raise FormatRefused(f"the question is listed twice (first at line {seen[key]})", line, f"question '{key[:60]}'")
         seen[key] = line
         if key == "AUTHOR":
-            parsed.source_note = f"Trivia list by {_scalar(value, 'AUTHOR')} (Red-DiscordBot trivia format)"
+            notes.insert(0, f"The list's author: {_scalar(value, 'AUTHOR')}.")
         elif key == "CONFIG":
             if not isinstance(value, yaml.MappingNode):
                 raise FormatRefused("expected a mapping of settings", _line(value), "CONFIG")
             names = ", ".join(_scalar(k, "CONFIG") for k, _ in value.value)
-            parsed.notes.append(f"line {line}: CONFIG ignored ({names or 'empty'}): schedules set timing and scoring here")
+            notes.append(f"Its Red game settings ({names or 'none'}) were not imported: schedules set timing and scoring here.")
         else:
             _question(key, value, line, parsed)
-    if not parsed.drafts and not parsed.skipped:
+    if not parsed.questions and not parsed.skipped:
         raise FormatRefused("the list has no questions", 1)
+    parsed.source_note = " ".join(notes) or None
     return parsed
 
 
@@ -72,4 +76,8 @@ def _question(prompt: str, value: yaml.Node, line: int, parsed: Parsed) -> None:
     answers = [_scalar(node, field) for node in value.value]
     accepted = accepted_answers(answers, line, parsed)
     if accepted is not None:
-        parsed.add(Draft(line, {"id": stable_id("red", prompt), "kind": "free_text", "prompt": prompt, "accepted": accepted}))
+        parsed.add(ImportedQuestion(line, {"id": question_id(None, prompt), "kind": "free_text", "prompt": prompt,
+                                           "accepted": accepted}, answer=accepted[0]))
+
+
+RED_TRIVIA = format_importer("red", "Red-DiscordBot trivia list", (".yaml", ".yml"), parse_red_trivia)
