@@ -108,6 +108,13 @@ def _snippet(path: Path, label: str, count: int, skipped: Sequence[Skipped], cat
     return {"title": "Where these questions come from", "body": body[:SNIPPET_BODY_MAX]}
 
 
+def _left_out(questions: Sequence[ImportedQuestion], skipped: Sequence[Skipped]) -> list[Skipped]:
+    """The skips that left a whole question out: one at the line of an imported question (an answer
+    alias the schema refuses) left out only part of it."""
+    kept = {q.line for q in questions}
+    return [s for s in skipped if s.line not in kept]
+
+
 def build_lesson(path: Path, questions: Sequence[ImportedQuestion], skipped: Sequence[Skipped],
                  options: ImportOptions, label: str, *, categories: Sequence[str] = (),
                  source_note: str | None = None) -> ImportRead:
@@ -129,7 +136,7 @@ def build_lesson(path: Path, questions: Sequence[ImportedQuestion], skipped: Seq
         "summary": options.summary or f"Questions imported from {path.name} ({label}).",
         "order": options.order,
         "tags": tags,
-        "snippets": [_snippet(path, label, len(questions), skipped, categories, source_note)],
+        "snippets": [_snippet(path, label, len(questions), _left_out(questions, skipped), categories, source_note)],
         "questions": [{**q.data, "explanation": explanation(q.feedback, q.answer, label)} for q in questions],
     }
     result = validate_lesson(data, origin, _locate(questions))

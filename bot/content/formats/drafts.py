@@ -95,7 +95,7 @@ def csv_records(body: str, delimiter: str, first_line: int) -> Iterator[tuple[in
             yield start, row
             start = first_line + reader.line_num
     except csv.Error as exc:
-        raise FormatRefused(f"broken quoting: {exc}", first_line + reader.line_num - 1, "record") from exc
+        raise FormatRefused(f"broken quoting in the record that starts here: {exc}", start, "record") from exc
 
 
 def format_importer(name: str, label: str, suffixes: tuple[str, ...], parse: Callable[[str], Parsed]) -> Importer:
