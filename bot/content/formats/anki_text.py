@@ -19,7 +19,8 @@ from bot.content.formats.base import Exporter, Skipped
 from bot.content.formats.build import ImportedQuestion, question_id
 from bot.content.formats.drafts import FormatRefused, Parsed, accepted_answers, csv_records, format_importer, tags_of
 from bot.content.formats.text import html_to_text, tidy
-from bot.content.schema import Lesson, Question, SingleChoiceQuestion
+from bot.content.schema import Lesson, Question
+from bot.domain import kinds  # a module, not its names: bot.domain.kinds imports bot.content.schema
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " ", "colon": ":"}
 COLUMN_HEADERS = ("tags column", "deck column", "notetype column", "guid column")
@@ -138,12 +139,11 @@ def _read_note(row: list[str], line: int, h: Headers, positions: tuple[int, int]
 
 
 def anki_fields(q: Question) -> tuple[str, str]:
-    """A question as an Anki front and back: the choices go on the front, the key and why on the back."""
-    if isinstance(q, SingleChoiceQuestion):
-        front = q.prompt + "\n\n" + "\n".join(f"{c.id.upper()}) {c.text}" for c in q.choices)
-        key = next(c for c in q.choices if c.correct)
-        return front, f"{key.id.upper()}) {key.text}\n\n{q.explanation}"
-    return q.prompt, f"{q.display_answer}\n\n{q.explanation}"
+    """A question as an Anki front and back: any choices go on the front, the key and why on the back."""
+    kind = kinds.kind_of(q)
+    choices = kind.choices(q)
+    front = q.prompt + ("\n\n" + "\n".join(f"{c.label}) {c.text}" for c in choices) if choices else "")
+    return front, f"{kind.right_answer(q)}\n\n{q.explanation}"
 
 
 def write_anki_text(lesson: Lesson) -> str:

@@ -116,7 +116,8 @@ def _row(q: Question) -> dict[str, str] | Skipped:
         key = next(i for i, c in enumerate(q.choices) if c.correct)
         unique = [t.casefold() for t in texts].count(texts[key].casefold()) == 1
         return row | dict(zip(CHOICE_COLUMNS, texts, strict=False)) | {"answer": texts[key] if unique else str(key + 1)}
-    assert isinstance(q, FreeTextQuestion)
+    if not isinstance(q, FreeTextQuestion):
+        return Skipped(None, q.kind, "a CSV row holds choices or typed answers, not numbers with a tolerance", q.id)
     if not q.accepted:
         return Skipped(None, "free_text", "graded by a rubric alone, which a CSV row cannot hold", q.id)
     if any("|" in a for a in q.accepted):
@@ -124,8 +125,15 @@ def _row(q: Question) -> dict[str, str] | Skipped:
     return row | {"answer": "|".join(q.accepted)}
 
 
+def _lost(q: Question) -> Skipped | None:
+    """What of a question its row leaves out (a rubric, a model answer, a source...): listed, never silent."""
+    lost = sorted(name for name in q.model_fields_set - {"kind", *EXPORT_COLUMNS, "accepted", "choices"}
+                  if getattr(q, name) != type(q).model_fields[name].get_default(call_default_factory=True))
+    return Skipped(None, "fields", f"kept without {', '.join(lost)}: CSV has no column for them", q.id) if lost else None
+
+
 def write_csv(lesson: Lesson) -> tuple[str, list[Skipped]]:
-    """The lesson as CSV text, and the questions a row cannot hold (a rubric's keywords are not kept)."""
+    """The lesson as CSV text, and what a row cannot hold: whole questions, or fields of kept ones."""
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, restval="", lineterminator="\n")
     writer.writeheader()
@@ -134,8 +142,11 @@ def write_csv(lesson: Lesson) -> tuple[str, list[Skipped]]:
         row = _row(q)
         if isinstance(row, Skipped):
             skipped.append(row)
-        else:
-            writer.writerow(row)
+            continue
+        writer.writerow(row)
+        lost = _lost(q)
+        if lost:
+            skipped.append(lost)
     return out.getvalue(), skipped
 
 
