@@ -95,3 +95,24 @@ def test_reimport_into_the_same_folder_is_refused_by_id(tmp_path: Path) -> None:
         import_into("csv", copy, tmp_path)
     assert "csv-student" in str(failed.value) and "already used" in str(failed.value)
     assert sorted(tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize(("header", "sep"), [("Comma", ","), ("Semicolon", ";"), ("Pipe", "|"), ("Space", " "),
+                                              ("Tab", "\t"), ("Colon", ":"), ("~", "~")])
+def test_anki_separator_header_and_named_columns(tmp_path: Path, header: str, sep: str) -> None:
+    """`#columns:` names the front and back wherever they stand; quoted fields hold the separator."""
+    source = tmp_path / "deck.txt"
+    rows = [["Tags", "Back", "Front"], ["bio", '"The heart' + sep + ' a muscle"', '"Which organ pumps blood?"']]
+    source.write_text(f"#separator:{header}\n#tags column:1\n#columns:{sep.join(rows[0])}\n{sep.join(rows[1])}\n",
+                      encoding="utf-8")
+    (q,) = plan("anki", source).lesson.questions
+    assert isinstance(q, FreeTextQuestion)
+    answer = " ".join(f"The heart{sep} a muscle".split())  # a tab inside a field reads as a space
+    assert (q.prompt, q.accepted, q.tags) == ("Which organ pumps blood?", [answer], ["bio"])
+
+
+def test_anki_without_headers_guesses_tabs_and_keeps_markup_as_text(tmp_path: Path) -> None:
+    source = tmp_path / "deck.txt"
+    source.write_text("What does <b> mean in HTML?\tBold text\n", encoding="utf-8")
+    (q,) = plan("anki", source).lesson.questions
+    assert q.prompt == "What does <b> mean in HTML?"  # no #html:true: the text is what it says

@@ -132,6 +132,9 @@ def _read_note(row: list[str], line: int, h: Headers, positions: tuple[int, int]
     accepted = accepted_answers([back], line, parsed)
     if accepted is None:
         return
+    deck = _cell(row, h.column.get("deck column")).strip()
+    if deck and deck not in parsed.categories:
+        parsed.categories.append(deck)  # the lesson's tags, and its title when there is one deck
     guid = _cell(row, h.column.get("guid column")).strip()
     tags = h.tags + _cell(row, h.column.get("tags column")).split()
     parsed.add(ImportedQuestion(line, {"id": question_id(guid or None, front), "kind": "free_text", "prompt": front,
