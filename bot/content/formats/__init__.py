@@ -6,12 +6,15 @@ in each registry below. Shared: reading the input (files.py), building the lesso
 """
 from __future__ import annotations
 
+from bot.content.formats import gift
 from bot.content.formats.base import Exporter, Importer, ImportOptions, ImportRead, ImportSource, Skipped
 
 # One line per format, in the order `--help` lists them.
 _IMPORTERS: list[Importer] = [
+    gift.IMPORTER,
 ]
 _EXPORTERS: list[Exporter] = [
+    gift.EXPORTER,
 ]
 IMPORTERS: dict[str, Importer] = {importer.name: importer for importer in _IMPORTERS}
 EXPORTERS: dict[str, Exporter] = {exporter.name: exporter for exporter in _EXPORTERS}
