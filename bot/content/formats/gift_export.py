@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.content.formats.base import Skipped
 from bot.content.formats.gift_syntax import escape, text_format
 from bot.content.schema import FreeTextQuestion, Lesson, NumericAnswer, NumericQuestion, Question, SingleChoiceQuestion
-from bot.domain.kinds.numeric import format_number
+from bot.domain.kinds.numeric import answer_text
 
 _TOP = "$course$/top"
 
@@ -29,12 +29,7 @@ def _is_true_false(q: SingleChoiceQuestion) -> bool:
 
 
 def _number(answer: NumericAnswer) -> str:
-    if answer.value is None:
-        low, high = answer.bounds
-        return f"{format_number(low)}..{format_number(high)}"
-    if answer.tolerance:
-        return f"{format_number(answer.value)}:{format_number(answer.tolerance)}"
-    return format_number(answer.value)
+    return answer_text(answer, between="..", give_or_take=":{}")
 
 
 def _answers(q: Question) -> str | None:
