@@ -6,6 +6,7 @@ in each registry below. Shared: reading the input (files.py), building the lesso
 """
 from __future__ import annotations
 
+from bot.content.formats import gift
 from bot.content.formats.anki_package import ANKI_PACKAGE
 from bot.content.formats.anki_text import ANKI_TEXT, ANKI_TEXT_EXPORTER
 from bot.content.formats.base import Exporter, Importer, ImportOptions, ImportRead, ImportSource, Skipped
@@ -15,12 +16,14 @@ from bot.content.formats.red_trivia import RED_TRIVIA
 
 # One line per format, in the order `--help` lists them.
 _IMPORTERS: list[Importer] = [
+    gift.IMPORTER,
     ANKI_TEXT,
     OPENTDB,
     RED_TRIVIA,
     CSV_IMPORTER,
 ]
 _EXPORTERS: list[Exporter] = [
+    gift.EXPORTER,
     ANKI_PACKAGE,
     ANKI_TEXT_EXPORTER,
     CSV_EXPORTER,

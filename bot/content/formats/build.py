@@ -35,13 +35,16 @@ def slugify(text: str, limit: int = SLUG_MAX) -> str:
     return f"{slug[:limit - 7].rstrip('-')}-{digest}"
 
 
+def stable_hash(text: str) -> str:
+    """A hex digest of the text's words, so re-wrapped or re-cased text hashes the same."""
+    normal = " ".join(text.split()).casefold()
+    return hashlib.sha1(normal.encode("utf-8")).hexdigest()
+
+
 def question_id(source_id: str | None, text: str) -> str:
     """The source's id as a slug when it has a usable one, else 'q-' and a hash of the question's text."""
     slug = slugify(source_id or "")
-    if slug:
-        return slug
-    normal = " ".join(text.split()).casefold()  # re-wrapped or re-cased text keeps its id
-    return "q-" + hashlib.sha1(normal.encode("utf-8")).hexdigest()[:HASH_CHARS]
+    return slug or "q-" + stable_hash(text)[:HASH_CHARS]
 
 
 def explanation(feedback: str | None, answer: str, label: str) -> str:
@@ -95,6 +98,20 @@ def _too_long(origin: str, questions: Sequence[ImportedQuestion]) -> list[Conten
     return problems
 
 
+def _same_ids(origin: str, questions: Sequence[ImportedQuestion]) -> list[ContentProblem]:
+    """Two questions of the file with one id: the second is named, with where the first is."""
+    first: dict[object, int] = {}
+    problems = []
+    for i, q in enumerate(questions):
+        qid = q.data.get("id")
+        if qid in first:
+            problems.append(ContentProblem(origin, f"questions[{i}].id", f"'{qid}' is also the id of the question at "
+                                           f"line {first[qid]}: ids come from the source's own id or title, or from "
+                                           "the question's text; give the two different ones", q.line))
+        first.setdefault(qid, q.line)
+    return problems
+
+
 def _snippet(path: Path, label: str, count: int, skipped: Sequence[Skipped], categories: Sequence[str],
              source_note: str | None = None) -> dict:
     body = f"These {count} question{'s' if count != 1 else ''} were imported from {path.name}, a {label} file."
@@ -125,9 +142,9 @@ def build_lesson(path: Path, questions: Sequence[ImportedQuestion], skipped: Seq
         why = f" ({len(skipped)} skipped: see the list above)" if skipped else ""
         return ImportRead([ContentProblem(origin, "questions", f"no question in this file could be imported{why}")],
                           skipped=list(skipped))
-    too_long = _too_long(origin, questions)
-    if too_long:
-        return ImportRead(list(too_long), skipped=list(skipped))
+    invalid = _too_long(origin, questions) + _same_ids(origin, questions)
+    if invalid:
+        return ImportRead(list(invalid), skipped=list(skipped))
     tags = list(dict.fromkeys(t for t in (slugify(c) for c in categories) if t))
     title = options.title or (categories[-1] if len(categories) == 1 else path.stem.replace("_", " ").strip())
     data = {

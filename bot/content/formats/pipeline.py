@@ -45,11 +45,24 @@ class ImportFailed(Exception):
         return "\n".join(map(str, self.problems))
 
 
+class _LessonDumper(yaml.SafeDumper):
+    """Text with line breaks as a `|` block, as the shipped lessons write it."""
+
+
+def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    multiline = "\n" in text and not any(line != line.strip() for line in text.split("\n"))
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if multiline else None)
+
+
+_LessonDumper.add_representer(str, _text)
+
+
 def lesson_yaml(lesson: Lesson) -> str:
     """The lesson as a lesson file: defaults left out, each question starting with its id and kind."""
     data = lesson.model_dump(mode="json", exclude_defaults=True)
     data["questions"] = [{**{k: q[k] for k in _FIRST_KEYS}, **q} for q in data["questions"]]
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return yaml.dump(data, Dumper=_LessonDumper, sort_keys=False, allow_unicode=True, width=100,
+                     default_flow_style=False)
 
 
 def _checked_text(lesson: Lesson, origin: str) -> str:

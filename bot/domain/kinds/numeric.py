@@ -50,12 +50,13 @@ def format_number(x: float) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:.15g}"
 
 
-def answer_text(answer: NumericAnswer) -> str:
+def answer_text(answer: NumericAnswer, between: str = " to ", give_or_take: str = " (± {})") -> str:
+    """'3.14 (± 0.01)' or '1 to 5' for people; other spellings (GIFT's '3.14:0.01', '1..5') by the joiners."""
     if answer.value is None:
         low, high = answer.bounds
-        return f"{format_number(low)} to {format_number(high)}"
+        return f"{format_number(low)}{between}{format_number(high)}"
     if answer.tolerance:
-        return f"{format_number(answer.value)} (± {format_number(answer.tolerance)})"
+        return format_number(answer.value) + give_or_take.format(format_number(answer.tolerance))
     return format_number(answer.value)
 
 
