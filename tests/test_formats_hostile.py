@@ -10,10 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from adapters.cli import app
 from bot.content.formats.pipeline import ImportFailed
 from bot.content.limits import MAX_LESSON_BYTES
-from tests.formats_helpers import import_into, plan
+from tests.formats_helpers import FIXTURES, import_into, plan
 
 FORMATS = {"anki": ".txt", "opentdb": ".json", "red": ".yaml", "csv": ".csv"}
 HUGE = "x" * 5000  # inside the file size limit, beyond any question field
@@ -137,3 +139,23 @@ def test_unrepresentable_opentdb_type_is_skipped_with_its_line(tmp_path: Path) -
     p = plan("opentdb", source)
     import_into("opentdb", source, folder)
     assert [(s.line, s.kind) for s in p.skipped] == [(16, "matching")]
+
+
+@pytest.mark.parametrize(("fmt", "sample", "skipped_line"), [("red", "red_trivia.yaml", "line 19"),
+                                                              ("anki", "anki_export.txt", "line 10"),
+                                                              ("opentdb", "opentdb_base64.json", None),
+                                                              ("csv", "questions.csv", None)])
+def test_cli_imports_each_sample_and_refuses_hostile_input_with_exit_1(tmp_path: Path, fmt: str, sample: str,
+                                                                      skipped_line: str | None) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    run = lambda *args: CliRunner().invoke(app, list(args), env={"QUIZBOT_CONTENT_DIR": str(content)})  # noqa: E731
+    done = run("content", "import", str(FIXTURES / sample), "--format", fmt, "--out", str(content / "new.yml"))
+    assert done.exit_code == 0, done.output
+    assert skipped_line is None or f"skipped {skipped_line}" in done.output
+    bad = tmp_path / f"bad{FORMATS[fmt]}"
+    bad.write_bytes(b"caf\xe9\n")
+    before = sorted(content.iterdir())
+    refused = run("content", "import", str(bad), "--format", fmt, "--out", str(content / "bad.yml"))
+    assert refused.exit_code == 1 and f"{bad}: line 1: encoding: not UTF-8" in refused.output, refused.output
+    assert sorted(content.iterdir()) == before
