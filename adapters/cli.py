@@ -9,17 +9,19 @@ from typing import NoReturn
 
 import typer
 
+from adapters.format_cli import add_format_commands
 from adapters.item_cli import add_item_commands
 from adapters.schedule_cli import schedule_app
 
 app = typer.Typer(help="A daily-quiz learning bot for Discord, Slack and the terminal.", no_args_is_help=True,
                   add_completion=False)
-content_app = typer.Typer(help="Check and list lesson content.", no_args_is_help=True)
+content_app = typer.Typer(help="Check, list, import and export lesson content.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 app.add_typer(db_app, name="db")
 app.add_typer(schedule_app, name="schedule")
 add_item_commands(content_app)
+add_format_commands(content_app)
 LOG_FILE = "quizbot.log"  # in the data folder (QUIZBOT_DATA_DIR), for the terminal session
 
 

@@ -64,7 +64,7 @@ class QuestionCard:
     lesson_id: str
     lesson_title: str
     prompt: str
-    kind: str  # single_choice | free_text
+    kind: str  # single_choice | free_text | numeric
     choices: tuple[ChoiceView, ...]
     difficulty: int
     position: int = 0  # 1-based place in a lesson's check, 0 outside a lesson

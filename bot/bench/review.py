@@ -26,7 +26,7 @@ from bot.bench.leaderboard import sqlite_value
 from bot.bench.measure import ScenarioResult, Target, say, summary_ms
 from bot.bench.sizes import Sizes
 from bot.content import Catalog
-from bot.content.schema import FreeTextQuestion, Question
+from bot.content.schema import FreeTextQuestion, NumericQuestion, Question
 from bot.db import Store
 from bot.engine import Engine
 from bot.views import Actor
@@ -92,6 +92,9 @@ async def load_pg(db: FreshDb, tables: dict[str, list[tuple]]) -> None:
 def right_answer(question: Question) -> str:
     if isinstance(question, FreeTextQuestion):
         return question.accepted[0] if question.accepted else question.rubric[0].keywords[0]
+    if isinstance(question, NumericQuestion):
+        first = question.answers[0]
+        return f"{first.value if first.value is not None else first.min}"
     return next(c.id for c in question.choices if c.correct)
 
 

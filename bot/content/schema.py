@@ -103,7 +103,43 @@ class FreeTextQuestion(QuestionBase):
         return "; ".join(c.label for c in self.rubric)
 
 
-Question = Annotated[SingleChoiceQuestion | FreeTextQuestion, Field(discriminator="kind")]
+class NumericAnswer(Strict):
+    """A right number: `value` give or take `tolerance`, or anything from `min` to `max`."""
+
+    value: float | None = Field(default=None, allow_inf_nan=False)
+    tolerance: float = Field(default=0, ge=0, allow_inf_nan=False)
+    min: float | None = Field(default=None, allow_inf_nan=False)
+    max: float | None = Field(default=None, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> NumericAnswer:
+        if self.value is not None:
+            if self.min is not None or self.max is not None:
+                raise ValueError("give either value (with tolerance) or min and max, not both")
+        elif self.min is None or self.max is None:
+            raise ValueError("give value (with tolerance), or both min and max")
+        elif self.tolerance:
+            raise ValueError("tolerance goes with value; a range from min to max has none")
+        elif self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The lowest and highest right number."""
+        if self.value is not None:
+            return self.value - self.tolerance, self.value + self.tolerance
+        return (self.min or 0.0), (self.max or 0.0)  # both set: _one_form refused anything else
+
+
+class NumericQuestion(QuestionBase):
+    """The learner types a number; any of `answers` is right (Moodle's numerical question)."""
+
+    kind: Literal["numeric"]
+    answers: list[NumericAnswer] = Field(min_length=1, max_length=10)
+
+
+Question = Annotated[SingleChoiceQuestion | FreeTextQuestion | NumericQuestion, Field(discriminator="kind")]
 
 
 class Lesson(Strict):

@@ -17,7 +17,7 @@ RUBRIC = FreeTextQuestion(id="why", prompt="Why?", explanation="Because.", kind=
 
 
 def test_every_schema_kind_is_registered_once():
-    assert set(KINDS) == {"single_choice", "free_text"}
+    assert set(KINDS) == {"single_choice", "free_text", "numeric"}
     assert kind_of(CHOICE).schema is SingleChoiceQuestion and kind_of(TYPED).schema is FreeTextQuestion
 
 

@@ -13,7 +13,7 @@ from bot.content.lint.question_checks import QUESTION_CHECKS, QuestionAt
 from bot.content.lint.rules import RULES, WAIVABLE, Finding
 from bot.content.loader import read_sources
 from bot.content.schema import FreeTextQuestion
-from bot.content.sources import YamlSource
+from bot.content.sources import SourcedLesson, YamlSource
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class LintReport:
     figures: KeyFigures
     lessons: int
     free_text: int
+    total: int = 0  # questions of every kind
 
     @property
     def errors(self) -> int:
@@ -33,7 +34,7 @@ class LintReport:
 
     def summary(self) -> dict:
         by_code = Counter(f.code for f in self.findings)
-        return {"lessons": self.lessons, "questions": self.figures.single_choice + self.free_text,
+        return {"lessons": self.lessons, "questions": self.total,
                 "free_text": self.free_text, **self.figures.as_dict(), "errors": self.errors,
                 "warnings": self.warnings, "findings_by_code": dict(sorted(by_code.items()))}
 
@@ -42,8 +43,9 @@ class LintReport:
 
     def summary_lines(self) -> list[str]:
         s, fig = self.summary(), self.figures
+        other = self.total - fig.single_choice - self.free_text
         lines = [f"{s['questions']} questions in {s['lessons']} lesson(s): {fig.single_choice} single-choice, "
-                 f"{self.free_text} free-text"]
+                 f"{self.free_text} free-text" + (f", {other} of other kinds" if other else "")]
         if fig.single_choice:
             positions = ", ".join(f"{label} {n} ({n / fig.single_choice:.0%})" for label, n in fig.positions.items())
             lines += [f"key strictly the longest option: {fig.key_longest} of {fig.single_choice} "
@@ -63,6 +65,11 @@ def lint_paths(paths: Iterable[Path]) -> LintReport:
         invalid = [Finding("CONTENT-INVALID", p.path, p.line, f"{p.location}: {p.message}" if p.location else p.message)
                    for p in problems]
         return LintReport(invalid, key_figures([]), lessons=0, free_text=0)
+    return lint_lessons(files, ", ".join(map(str, paths)))
+
+
+def lint_lessons(files: list[SourcedLesson], catalog_name: str) -> LintReport:
+    """Lint valid lessons as one catalog, wherever they came from (files, or an import held in memory)."""
     findings: list[Finding] = []
     questions: list[QuestionAt] = []
     for f in files:
@@ -74,11 +81,11 @@ def lint_paths(paths: Iterable[Path]) -> LintReport:
         findings += check_lesson_keys(located, f.origin, f.line("questions"))
         questions += located
     figures = key_figures(questions)
-    findings += check_catalog_keys(figures, ", ".join(map(str, paths)))
+    findings += check_catalog_keys(figures, catalog_name)
     kept = apply_waivers(findings, duplicate_stems(questions), questions)
     kept.sort(key=lambda f: (RULES[f.code].scope == "catalog", f.path, f.line or 0, f.code))
     free_text = sum(isinstance(at.question, FreeTextQuestion) for at in questions)
-    return LintReport(kept, figures, lessons=len(files), free_text=free_text)
+    return LintReport(kept, figures, lessons=len(files), free_text=free_text, total=len(questions))
 
 
 def apply_waivers(findings: list[Finding], duplicates: list[tuple[Finding, QuestionAt]],

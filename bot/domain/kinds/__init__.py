@@ -7,10 +7,10 @@ from typing import Any
 
 from bot.content.schema import Question
 from bot.domain.grading.grades import Grade
-from bot.domain.kinds import free_text, single_choice
+from bot.domain.kinds import free_text, numeric, single_choice
 from bot.domain.kinds.base import Kind
 
-KINDS: dict[str, Kind[Any]] = {kind.name: kind for kind in (single_choice.KIND, free_text.KIND)}
+KINDS: dict[str, Kind[Any]] = {kind.name: kind for kind in (single_choice.KIND, free_text.KIND, numeric.KIND)}
 
 
 def kind_of(question: Question) -> Kind[Any]:
