@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from bot.errors import BadInput
-from bot.views import PostCard, ResultsView
+from bot.views import PostCard, RecapView, ResultsView
 
 FRONT_DOORS = ("console", "discord", "slack")  # the platforms a schedule can post to
 
@@ -41,6 +41,16 @@ class PostSender(Protocol):
 
     async def post_results(self, card: PostCard, results: ResultsView) -> str | None:
         """Close the post (disable answers) and show the results; return a reference if a new message was made."""
+
+
+class RecapSender(Protocol):
+    async def post_recap(self, recap: RecapView) -> str:
+        """Send a schedule's weekly recap (its chart attached when `recap.chart` is set); return a reference."""
+
+
+def recap_sender(sender: object) -> RecapSender | None:
+    """The sender as a RecapSender, or None for a door that shows no recaps (its schedules get none)."""
+    return sender if callable(getattr(sender, "post_recap", None)) else None  # type: ignore[return-value]
 
 
 class SenderRouter:

@@ -27,6 +27,7 @@ from bot.engine import tracks
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import Claim, Claimer, Due, SendResult, record_missed
 from bot.engine.pacing import SEND_CONCURRENCY, Lease, RateLimitPauses, each_at_most, send_paced
+from bot.engine.recaps import Recapper
 from bot.engine.result_writer import ResultWriter
 from bot.engine.reveals import Revealer
 from bot.engine.send_records import Recorder
@@ -70,6 +71,7 @@ class Poster:
         self.pacer = RateLimitPauses()
         self.claimer, self.recorder = Claimer(store, catalog, self.policy), Recorder(calendar, self.policy)
         self.revealer = Revealer(store, catalog, calendar, router, self.policy, self.pacer)
+        self.recapper = Recapper(store, catalog, calendar, router, self.policy, self.pacer)
 
     # Posting ---------------------------------------------------------------------
     async def post_due(self, now: datetime) -> list[PostOutcome]:

@@ -5,10 +5,11 @@ from bot.models.columns import BOARD_ORDER, UTCDateTime, counter, fk, row_id, ta
 from bot.models.curation import RetiredQuestion
 from bot.models.learning import Answer, Community, Delivery, GroupMembership, Learner, LearnerStats, ScoredQuestion, StudyGroup
 from bot.models.posting import BotState, Post, Schedule, ScheduleQuestion
+from bot.models.recaps import Recap
 
 __all__ = [
     "LearnerPeriod", "BoardHistogram", "BOARD_ORDER", "UTCDateTime", "counter", "fk",
     "row_id", "table_of", "utc_column", "Community", "Learner", "StudyGroup",
     "GroupMembership", "Delivery", "Answer", "ScoredQuestion", "LearnerStats", "Schedule",
-    "Post", "ScheduleQuestion", "BotState", "RetiredQuestion",
+    "Post", "ScheduleQuestion", "BotState", "RetiredQuestion", "Recap",
 ]
