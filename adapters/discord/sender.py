@@ -13,9 +13,9 @@ from typing import Final
 import aiohttp
 import discord
 
-from adapters.discord import components, render
+from adapters.discord import components, recap_render, render
 from bot.ports import RateLimited, SendError
-from bot.views import PostCard, ResultsView
+from bot.views import PostCard, RecapView, ResultsView
 
 log = logging.getLogger(__name__)
 
@@ -129,3 +129,16 @@ class DiscordSender:
                 embed=render.post_embed(card.question, answers=count), allowed_mentions=render.NO_PINGS)
         except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError) as err:
             raise discord_send_error(err, f"showing the answer count of post {card.post_id}") from err
+
+    # Weekly recap --------------------------------------------------------------------------
+    async def post_recap(self, recap: RecapView) -> str:
+        if not recap.channel_id.isdigit():
+            raise SendError(f"'{recap.channel_id[:40]}' is not a Discord channel id", retryable=False)
+        file = recap_render.recap_file(recap)
+        try:
+            message = await self._channel(int(recap.channel_id)).send(
+                embed=recap_render.recap_embed(recap), allowed_mentions=render.NO_PINGS,
+                files=[file] if file is not None else [])
+        except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError) as err:
+            raise discord_send_error(err, f"posting the weekly recap in channel {recap.channel_id}") from err
+        return f"{message.channel.id}:{message.id}"

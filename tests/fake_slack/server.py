@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from waiting import GUARD
 
-JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "errors")
+JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "errors", "files")
 
 
 @dataclass
@@ -61,6 +61,7 @@ class FakeSlack:
         self.channels: dict[str, dict | None] = {}  # None: channel_not_found
         self.messages: dict[tuple[str, str], dict] = {}
         self.views: dict[str, dict] = {}
+        self.files: dict[str, dict] = {}  # file id → filename, length, alt_txt, data (uploaded), channel (shared)
         self.oauth_answer: dict | None = None
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -75,6 +76,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/ws", self._socket)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
@@ -199,6 +201,30 @@ class FakeSlack:
         self.messages[(channel, ts)] = dict(body)
         call.body["_ts"] = ts  # what Slack answered, kept for the test to click on
         return {"ok": True, "channel": channel, "ts": ts, "message": {"text": body.get("text"), "ts": ts}}
+
+    # files_upload_v2: an upload URL per file, the bytes posted there, then the files shared in a channel.
+    def _m_files_getUploadURLExternal(self, body, token, call):
+        file_id = f"F{next(self._ids)}"
+        self.files[file_id] = {"filename": body.get("filename"), "length": int(body.get("length") or 0),
+                               "alt_txt": body.get("alt_txt"), "data": None, "channel": None}
+        return {"ok": True, "upload_url": f"{self.url}upload/{file_id}", "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        entry = self.files.get(request.match_info["file_id"])
+        if entry is None:
+            return web.Response(status=404, text="unknown upload")
+        entry["data"] = await request.read()
+        return web.Response(text=f"OK - {len(entry['data'])}")
+
+    def _m_files_completeUploadExternal(self, body, token, call):
+        shared = []
+        for f in body.get("files") or []:
+            entry = self.files.get(f.get("id"))
+            if entry is None or entry["data"] is None or len(entry["data"]) != entry["length"]:
+                return {"ok": False, "error": "file_upload_not_complete"}
+            entry.update(channel=body.get("channel_id"), title=f.get("title"), initial_comment=body.get("initial_comment"))
+            shared.append({"id": f["id"], "title": f.get("title"), "name": entry["filename"]})
+        return {"ok": True, "files": shared}
 
     def _m_chat_postEphemeral(self, body, token, call):
         return {"ok": True, "message_ts": self._next_ts()}
