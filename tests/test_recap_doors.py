@@ -121,3 +121,16 @@ async def test_slack_recap_uploads_the_chart_through_the_engine(slack):
     assert "Weekly recap · 04 May – 10 May" in comment and "*7* answers" in comment
     assert "@everyone" not in comment and "<@123>" not in comment and "<!channel>" not in comment
     assert "&lt;@\u200b123&gt;" in comment  # the name as typed, shown, never read as a mention
+
+
+async def test_discord_admin_moves_and_turns_off_the_recap(discord_bot):
+    fake, _ = discord_bot
+    owner = fake.guild.owner
+    await fake.run(fake.command(owner, "quizadmin schedule add", channel=fake.guild.daily, time="09:00"))
+    moved = await fake.run(fake.command(owner, "quizadmin schedule recap", schedule=1, day="fri"))
+    assert "goes out on fri" in moved.text and "Weekly recap: on fri" in moved.text
+    off = await fake.run(fake.command(owner, "quizadmin schedule recap", schedule=1, day="off"))
+    assert "The weekly recap is off." in off.text
+    alice = fake.add_user("alice", global_name="Alice")
+    refused = await fake.run(fake.command(alice, "quizadmin schedule recap", schedule=1, day="mon"))
+    assert "Weekly recap" not in refused.text

@@ -257,6 +257,7 @@ def _schedule_lines(view: ScheduleView) -> list[str]:
         f"Open: {f'{view.open_minutes} min' if view.open_minutes else 'until the next post'}"
         + (" · results in a thread" if view.results_in_thread else "")
         + (f" · pings <@&{view.ping_role}>" if view.ping_role else ""),
+        f"Weekly recap: {'on ' + view.recap_weekday if view.recap_weekday else 'off'}",
     ]
     if view.next_utc:
         lines.append(f"Next post: {when(view.next_utc, 'F')} ({when(view.next_utc)})")
