@@ -134,3 +134,15 @@ async def test_discord_admin_moves_and_turns_off_the_recap(discord_bot):
     alice = fake.add_user("alice", global_name="Alice")
     refused = await fake.run(fake.command(alice, "quizadmin schedule recap", schedule=1, day="mon"))
     assert "Weekly recap" not in refused.text
+
+
+def test_slack_schedule_form_carries_the_recap_day():
+    from adapters.slack.modals import parse_schedule, schedule_view
+    new = next(b for b in schedule_view([])["blocks"] if b.get("block_id") == "recap")
+    assert new["element"]["initial_option"]["value"] == "mon"  # on by default
+    state = {"values": {"time": {"value": {"selected_time": "09:00"}},
+                        "weekdays": {"value": {"selected_options": [{"value": "mon"}]}},
+                        "recap": {"value": {"selected_option": {"value": "off"}}}}}
+    assert parse_schedule(state).changes()["recap_weekday"] is None
+    state["values"]["recap"]["value"]["selected_option"]["value"] = "fri"
+    assert parse_schedule(state).spec().recap_weekday == "fri"
