@@ -225,6 +225,13 @@ class ChoiceShare:
     share: float
     correct: bool
 
+    def bar(self, width: int = 10) -> str:
+        """The share as a text bar, e.g. ▇▇▇▇▁▁▁▁▁▁ for 42%. Text bars read better than an image in both
+        Discord and Slack: no extra upload per reveal, they show in notifications and message previews,
+        screen readers read the percentage beside them, and they keep to the theme's own text colour."""
+        full = max(0, min(width, round(self.share * width)))
+        return "▇" * full + "▁" * (width - full)
+
 
 @dataclass(frozen=True)
 class ResultsView:

@@ -146,3 +146,15 @@ def test_slack_schedule_form_carries_the_recap_day():
     assert parse_schedule(state).changes()["recap_weekday"] is None
     state["values"]["recap"]["value"]["selected_option"]["value"] = "fri"
     assert parse_schedule(state).spec().recap_weekday == "fri"
+
+
+def test_reveal_shares_are_text_bars():
+    from adapters.discord.render import results_embed
+    from adapters.slack.blocks import results_blocks
+    from bot.views import ChoiceShare, ResultsView
+    shares = (ChoiceShare("a", "1", "Teacher", 5, 5 / 12, True), ChoiceShare("b", "2", "Student", 7, 7 / 12, False))
+    assert [c.bar() for c in shares] == ["▇▇▇▇▁▁▁▁▁▁", "▇▇▇▇▇▇▁▁▁▁"]
+    results = ResultsView(1, "q", "Which?", "1. Teacher", "Because.", 12, 5, shares, ())
+    discord_rows = results_embed(results).fields[0].value
+    assert "▇▇▇▇▁▁▁▁▁▁ 42% (5)" in discord_rows and "▇▇▇▇▇▇▁▁▁▁ 58% (7)" in discord_rows
+    assert "`▇▇▇▇▁▁▁▁▁▁` 42% (5)" in str(results_blocks(results))

@@ -133,11 +133,6 @@ def ping_content(ping_role: str | None) -> tuple[str | None, discord.AllowedMent
         everyone=False, users=False, roles=[role], replied_user=False)
 
 
-def _share_bar(share: float, width: int = 10) -> str:
-    full = round(share * width)
-    return "█" * full + "░" * (width - full)
-
-
 def results_embed(results: ResultsView, card: QuestionCard | None = None) -> discord.Embed:
     title = f"Results · {card.lesson_title}" if card else "Results"
     embed = discord.Embed(title=clip(title, 256), colour=GREY)
@@ -145,7 +140,7 @@ def results_embed(results: ResultsView, card: QuestionCard | None = None) -> dis
              content_text(results.explanation, 1200)]
     embed.description = clip("\n".join(lines), 4000)
     if results.choices:
-        rows = [f"{'✅' if c.correct else '▫️'} **{c.label}.** {_share_bar(c.share)} {c.count} ({c.share:.0%})"
+        rows = [f"{'✅' if c.correct else '▫️'} **{c.label}.** {c.bar()} {c.share:.0%} ({c.count})"
                 for c in results.choices]
         embed.add_field(name="How people answered", value=clip("\n".join(rows), 1024), inline=False)
     embed.add_field(name="Answered", value=str(results.answered))
