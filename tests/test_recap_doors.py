@@ -158,3 +158,16 @@ def test_reveal_shares_are_text_bars():
     discord_rows = results_embed(results).fields[0].value
     assert "▇▇▇▇▁▁▁▁▁▁ 42% (5)" in discord_rows and "▇▇▇▇▇▇▁▁▁▁ 58% (7)" in discord_rows
     assert "`▇▇▇▇▁▁▁▁▁▁` 42% (5)" in str(results_blocks(results))
+
+
+def test_cli_and_console_move_and_turn_off_the_recap(tmp_path):
+    from test_console import run_cli
+    db = str(tmp_path / "ops.db")
+    assert run_cli(["schedule", "add", "--channel", "general", "--time", "09:30", "--db", db], "", tmp_path).returncode == 0
+    moved = run_cli(["schedule", "recap", "1", "fri", "--db", db], "", tmp_path)
+    assert moved.returncode == 0 and "weekly recap on fri" in moved.stdout
+    bad = run_cli(["schedule", "recap", "1", "mon-fri", "--db", db], "", tmp_path)
+    assert bad.returncode == 1 and "one day a week" in bad.stderr
+    session = run_cli(["console", "--user", "boss", "--db", db],
+                      "schedule recap 1 off\nschedule list\n", tmp_path)
+    assert session.returncode == 0 and "weekly recap off" in session.stdout
