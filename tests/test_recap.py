@@ -16,7 +16,7 @@ from sqlalchemy import text
 from bot.db import Store
 from bot.engine import Engine
 from bot.engine.recaps import recap_ledger
-from bot.ports import SenderRouter
+from bot.ports import SendError, SenderRouter
 from bot.views import RecapView, ScheduleSpec
 
 ADMIN = actor("boss", admin=True)
@@ -180,3 +180,34 @@ async def test_recap_off_and_moved_day(store, mini_catalog):
     assert [(r.week_start, r.week_end) for r in sender.recaps] == [(date(2026, 1, 7), date(2026, 1, 13))]
     with pytest.raises(Exception, match="one day a week"):
         await engine.schedule_set_recap(ADMIN, sid, "mon-fri", slot(FIRST + timedelta(days=9)))
+
+
+class FailingOnce(RecapRecorder):
+    def __init__(self):
+        super().__init__()
+        self.refuse = 1
+
+    async def post_recap(self, recap: RecapView) -> str:
+        if self.refuse:
+            self.refuse -= 1
+            raise SendError("platform said 503")
+        return await super().post_recap(recap)
+
+
+async def test_a_failed_send_is_retried_and_a_crashed_claim_retaken(store, mini_catalog):
+    sender = FailingOnce()
+    engine = Engine(store, mini_catalog, router=SenderRouter({"console": sender}))
+    sid = await fortnight(engine, sender, days=7)
+    monday = slot(FIRST + timedelta(days=7))
+    failed = [o for o in await engine.tick(monday) if o.detail.startswith("recap:")]
+    assert [o.status for o in failed] == ["failed"] and failed[0].retry_at == monday + timedelta(seconds=30)
+    await engine.tick(failed[0].retry_at)
+    assert len(sender.recaps) == 1 and (await recap_ledger(engine.store, sid))[-1][1] == "posted"
+    # A claim left by a crash (claimed, never recorded) is taken over once the claim timeout has passed.
+    async with engine.store.write() as session:
+        await session.execute(text("UPDATE recap SET status = 'claimed', claimed_at = :at WHERE schedule_id = :s "
+                                   "AND week_start = :w"), dict(at=monday, s=sid, w=date(2026, 1, 5)))
+    await engine.tick(monday + timedelta(minutes=1))
+    assert len(sender.recaps) == 1  # a live claim is left alone
+    await engine.tick(monday + timedelta(minutes=3))
+    assert len(sender.recaps) == 2 and (await recap_ledger(engine.store, sid))[-1][1] == "posted"

@@ -165,7 +165,7 @@ class Recapper:
 
 
 async def recap_ledger(store: Store, schedule_id: int) -> list[tuple[date, str]]:
-    """(week start, status) of a schedule's recaps, oldest first: for the operator and the tests."""
+    """(week start, status) of a schedule's recaps, oldest first (what the tests check the ledger by)."""
     async with store.read() as session:
         rows = await session.exec(select(col(Recap.week_start), col(Recap.status))
                                   .where(Recap.schedule_id == schedule_id).order_by(col(Recap.week_start)))
