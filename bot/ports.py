@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from bot.errors import BadInput
-from bot.views import PostCard, RecapView, ResultsView
+from bot.recap_views import RecapView
+from bot.views import PostCard, ResultsView
 
 FRONT_DOORS = ("console", "discord", "slack")  # the platforms a schedule can post to
 

@@ -17,7 +17,8 @@ from bot.db import Store
 from bot.engine import Engine
 from bot.engine.recaps import recap_ledger
 from bot.ports import SendError, SenderRouter
-from bot.views import RecapView, ScheduleSpec
+from bot.recap_views import RecapView
+from bot.views import ScheduleSpec
 
 ADMIN = actor("boss", admin=True)
 FIRST = date(2026, 1, 5)  # a Monday

@@ -17,8 +17,9 @@ from rich.console import Console
 
 from adapters.console.sender import ConsoleSender
 from bot.engine import Engine
+from bot.recap_views import RecapDay, RecapImproved, RecapLearner, RecapQuestion, RecapView
 from bot.services import recap_chart
-from bot.views import Actor, RecapDay, RecapImproved, RecapLearner, RecapQuestion, RecapView, ScheduleSpec
+from bot.views import Actor, ScheduleSpec
 
 HOSTILE = "@everyone <@123> <!channel> **bold**"
 WEEK = date(2026, 5, 4)

@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.markup import escape as escape_markup
 from rich.table import Table
 
+from bot.recap_views import RecapView
 from bot.views import (
     GroupChange,
     GroupView,
@@ -14,7 +15,6 @@ from bot.views import (
     LessonListing,
     PostCard,
     QuestionCard,
-    RecapView,
     ResultsView,
     ScheduleView,
     SnippetCard,

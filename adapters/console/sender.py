@@ -8,7 +8,8 @@ from pathlib import Path
 from rich.console import Console
 
 from adapters.console import render
-from bot.views import PostCard, RecapView, ResultsView
+from bot.recap_views import RecapView
+from bot.views import PostCard, ResultsView
 
 
 class ConsoleSender:

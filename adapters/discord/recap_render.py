@@ -7,7 +7,7 @@ import io
 import discord
 
 from adapters.discord.render import GREY, clip, content_text, user_text
-from bot.views import RecapLearner, RecapView
+from bot.recap_views import RecapLearner, RecapView
 
 
 def _ranked(rows: tuple[RecapLearner, ...]) -> str:

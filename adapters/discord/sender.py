@@ -15,7 +15,8 @@ import discord
 
 from adapters.discord import components, recap_render, render
 from bot.ports import RateLimited, SendError
-from bot.views import PostCard, RecapView, ResultsView
+from bot.recap_views import RecapView
+from bot.views import PostCard, ResultsView
 
 log = logging.getLogger(__name__)
 

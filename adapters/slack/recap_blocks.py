@@ -4,7 +4,7 @@ shown as typed, never read as a mention."""
 from __future__ import annotations
 
 from adapters.slack.blocks import escape, truncate, user_text
-from bot.views import RecapLearner, RecapView
+from bot.recap_views import RecapLearner, RecapView
 
 COMMENT_MAX = 3500  # well under Slack's 4,000 characters for a message's text
 

@@ -21,7 +21,8 @@ from adapters.slack.blocks import post_message, results_blocks, results_message
 from adapters.slack.install import TokenSource
 from adapters.slack.recap_blocks import recap_text
 from bot.ports import RateLimited, SendError
-from bot.views import PostCard, RecapView, ResultsView
+from bot.recap_views import RecapView
+from bot.views import PostCard, ResultsView
 
 log = logging.getLogger(__name__)
 

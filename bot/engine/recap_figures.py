@@ -15,7 +15,7 @@ from bot.engine.answers import right_answer
 from bot.engine.calendar import QuizCalendar
 from bot.engine.results import top_streaks
 from bot.models import Answer, Community, GroupMembership, Learner, Post, StudyGroup
-from bot.views import RecapDay, RecapImproved, RecapLearner, RecapQuestion, RecapView
+from bot.recap_views import RecapDay, RecapImproved, RecapLearner, RecapQuestion, RecapView
 
 
 async def answer_facts(session: AsyncSession, schedule_id: int, first: date, last: date) -> list[rules.AnswerFact]:

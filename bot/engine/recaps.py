@@ -27,8 +27,9 @@ from bot.engine.pacing import SEND_CONCURRENCY, RateLimitPauses, each_at_most, s
 from bot.engine.recap_figures import recap_view
 from bot.models import Community, Recap, Schedule, table_of
 from bot.ports import SendError, SenderRouter, recap_sender
+from bot.recap_views import RecapView
 from bot.services import recap_chart
-from bot.views import PostOutcome, RecapView
+from bot.views import PostOutcome
 
 log = logging.getLogger(__name__)
 

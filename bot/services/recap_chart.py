@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import threading
 
-from bot.views import RecapChart, RecapView
+from bot.recap_views import RecapChart, RecapView
 
 WIDTH, HEIGHT, DPI = 800, 400, 100  # pixels: wide enough for seven labelled days, small to upload
 TEXT_GREY = "#8a8f98"  # contrast ≥ 3:1 on both #313338 and #ffffff (large text and graphics, WCAG 2.1)
