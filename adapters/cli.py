@@ -188,8 +188,8 @@ def serve_door(platform: str, db: Path | None, *, user: str = "you", http: bool 
         fail(f"unknown front door '{platform}': use {', '.join(list(DOORS)[:-1])} or {list(DOORS)[-1]}")
     # A terminal session is for the learner: migration and scheduler lines go to a file unless asked for.
     log_path = configure_logging(to_file=True) if DOORS[platform].terminal and not verbose else None
-    options = DoorOptions(user=user, http=http, port=port, log_path=log_path)
     settings = load_settings()
+    options = DoorOptions(user=user, http=http, port=port, log_path=log_path, data_dir=settings.data_dir)
     if DOORS[platform].terminal:
         run_async(run_door(platform, settings, db, options))  # Ctrl-C ends the session with a new line
     else:

@@ -26,6 +26,7 @@ class DoorOptions:
     http: bool = False  # slack: serve the Events API over HTTP instead of Socket Mode
     port: int = 3000  # slack HTTP mode: the port to listen on
     log_path: Path | None = None  # console: the log file its error notes point to
+    data_dir: Path = Path("data")  # console: where the weekly recap's chart is saved
 
 
 @dataclass(frozen=True)

@@ -117,3 +117,19 @@ _simple("resume", "Post again from the next slot.", lambda e, a, s, n: _enabled(
 _simple("remove", "Delete a schedule (posted days and answers are kept).", _remove)
 _simple("post-now", "Post today's question now (the scheduled run later today then does nothing).", _post_now)
 _simple("skip", "Skip the next post.", _skip)
+
+
+@schedule_app.command("recap")
+def recap(schedule: str = typer.Argument(..., metavar="SCHEDULE_ID", help="schedule number, from 'schedule list'"),
+          day: str = typer.Argument(..., metavar="DAY|off", help="the recap's weekday (mon..sun), or off"),
+          platform: str = PLATFORM, community: str = COMMUNITY, db: Path | None = DB) -> None:
+    """Move the weekly recap to another day, or turn it off (it goes out at the schedule's time, before the question)."""
+    try:
+        schedule_id = parse_id(schedule, "schedule")
+    except QuizError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(1) from None
+
+    async def action(engine, now):
+        return render.schedules([await engine.schedule_set_recap(operator(platform, community), schedule_id, day, now)])
+    run_on_engine(db, action)

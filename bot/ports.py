@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
 from bot.errors import BadInput
+from bot.recap_views import RecapView
 from bot.views import PostCard, ReminderCard, ResultsView
 
 FRONT_DOORS = ("console", "discord", "slack")  # the platforms a schedule can post to
@@ -57,6 +58,16 @@ class DirectMessenger(Protocol):
     async def send_reminder(self, card: ReminderCard) -> str:
         """Send the reminder; return the platform's message reference. Raises Unreachable when the person
         takes no direct messages from the bot, SendError otherwise."""
+
+
+class RecapSender(Protocol):
+    async def post_recap(self, recap: RecapView) -> str:
+        """Send a schedule's weekly recap (its chart attached when `recap.chart` is set); return a reference."""
+
+
+def recap_sender(sender: object) -> RecapSender | None:
+    """The sender as a RecapSender, or None for a door that shows no recaps (its schedules get none)."""
+    return sender if callable(getattr(sender, "post_recap", None)) else None  # type: ignore[return-value]
 
 
 class SenderRouter:

@@ -96,7 +96,7 @@ async def test_ready_guild_create_and_command_sync(fake, bot, quiz_app):
     assert all(c["contexts"] == [0] for c in body.values())  # guild only
     assert all(body[n]["default_member_permissions"] is None for n in ("lesson", "quiz", "leaderboard", "group"))
     subgroups = {o["name"]: {s["name"] for s in o["options"]} for o in admin["options"]}
-    assert subgroups == {"schedule": {"add", "list", "pause", "resume", "remove", "post-now", "skip"},
+    assert subgroups == {"schedule": {"add", "list", "pause", "resume", "remove", "post-now", "skip", "recap"},
                          "content": {"list", "preview", "stats", "retire", "unretire"}}
     assert body["lesson"]["options"][0]["autocomplete"] is True
     # The synced set's hash is remembered, so the next start does not sync again.

@@ -80,7 +80,7 @@ async def test_every_admin_command_checks_manage_server_itself():
     admin = next(c for c in (await command_tree()).get_commands() if c.name == "quizadmin")
     assert admin.default_permissions == discord.Permissions(manage_guild=True) and admin.guild_only
     leaves = [c for c in admin.walk_commands() if isinstance(c, discord.app_commands.Command)]
-    assert len(leaves) == 12
+    assert len(leaves) == 13
     for command in leaves:
         assert command.checks, f"/quizadmin {command.qualified_name} has no permission check"
 

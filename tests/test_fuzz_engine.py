@@ -35,6 +35,7 @@ FIELD_VALUES = {
     "lessons": st.lists(words, max_size=3).map(tuple), "tags": st.lists(words, max_size=3).map(tuple),
     "shuffle": st.booleans(), "open_minutes": st.one_of(st.none(), st.integers(*INT32)),
     "ping_role": st.one_of(st.none(), words), "results_in_thread": st.booleans(), "channel_name": words,
+    "recap_weekday": st.one_of(st.none(), words),
 }
 assert set(FIELD_VALUES) == {f.name for f in fields(ScheduleSpec)}
 

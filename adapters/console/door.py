@@ -23,14 +23,15 @@ class ConsoleDoor:
     name = "console"
 
     def __init__(self, user: str, stdin: TextIO = sys.stdin, console: Console | None = None,
-                 log_path: Path | None = None):
+                 log_path: Path | None = None, data_dir: Path = Path("data")):
         self.user, self.stdin, self.console, self.log_path = user, stdin, console or Console(), log_path
+        self.data_dir = data_dir
         self.session: ConsoleSession | None = None
         self.sender: PostSender | None = None  # as FrontDoor declares it (a mutable member is invariant)
 
     async def start(self, runtime: Runtime) -> None:
         self.session = ConsoleSession(runtime.engine, self.user, self.console, runtime.clock, self.log_path)
-        self.sender = ConsoleSender(self.console, self.session.receive_post)
+        self.sender = ConsoleSender(self.console, self.session.receive_post, self.data_dir / "recaps")
 
     async def wait(self) -> None:
         if self.session is not None:
@@ -42,7 +43,7 @@ class ConsoleDoor:
 
 
 def open_console_door(options: DoorOptions) -> ConsoleDoor:
-    return ConsoleDoor(options.user, log_path=options.log_path)
+    return ConsoleDoor(options.user, log_path=options.log_path, data_dir=options.data_dir)
 
 
 async def run_console(engine: Engine, user: str, stdin: TextIO = sys.stdin, console: Console | None = None,

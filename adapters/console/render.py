@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from rich.markup import escape as escape_markup
 from rich.table import Table
 
+from bot.recap_views import RecapView
 from bot.views import (
     GroupChange,
     GroupView,
@@ -212,6 +214,29 @@ def results(res: ResultsView) -> str:
     return "\n".join(lines)
 
 
+def recap(view: RecapView, chart: Path | None) -> str:
+    """The weekly recap: a one-line summary, the chart's path, then the figures."""
+    lines = [f"[bold magenta]🗓 Weekly recap[/bold magenta] {view.week_start:%d %b}–{view.week_end:%d %b}: "
+             f"{view.answers} answers, {view.share_correct:.0%} correct"
+             + (f"; top: {escape(view.top_learners[0].name)}" if view.top_learners else "")]
+    if chart is not None:
+        lines.append(f"Chart: {escape(str(chart))}")
+    lines.append("Per day: " + ", ".join(f"{d.day:%a} {d.answers}" for d in view.days))
+    if view.top_learners:
+        lines.append("Top learners: " + ", ".join(f"{escape(r.name)} ({r.points})" for r in view.top_learners))
+    if view.top_groups:
+        lines.append("Top groups: " + ", ".join(f"{escape(r.name)} ({r.points})" for r in view.top_groups))
+    if view.streaks:
+        lines.append("🔥 Longest streaks: " + ", ".join(f"{escape(n)} ({d})" for n, d in view.streaks))
+    if view.hardest is not None:
+        h = view.hardest
+        lines.append(f"Hardest: {escape(h.prompt)} — {h.correct}/{h.answers} right. Answer: [bold]{escape(h.right_answer)}"
+                     f"[/bold]. {escape(h.explanation)}")
+    if view.improved is not None:
+        lines.append(f"Most improved: {escape(view.improved.name)} ({view.improved.before:.0%} → {view.improved.after:.0%})")
+    return "\n".join(lines)
+
+
 def schedules(items: list[ScheduleView]) -> str:
     if not items:
         return "No schedules yet: 'schedule add 09:00 mon-fri' posts a daily question here."
@@ -224,7 +249,8 @@ def schedules(items: list[ScheduleView]) -> str:
             track += f" tagged {', '.join(s.tags)}"
         out.append(f"#{s.id} {escape(s.channel_name or s.channel_id)} — {s.time} {','.join(s.weekdays)} {s.timezone} — "
                    f"{state}, {nxt}; track {escape(track)}{' (shuffled)' if s.shuffle else ''}: "
-                   f"{s.remaining}/{s.track_size} not yet posted")
+                   f"{s.remaining}/{s.track_size} not yet posted; weekly recap "
+                   f"{'on ' + s.recap_weekday if s.recap_weekday else 'off'}")
         if s.queued_question_id:
             out.append(f"   queued next: {s.queued_question_id}")
         if s.skipped_dates:

@@ -218,13 +218,16 @@ class ConsoleSession:
         if sub == "add" and len(args) >= 2:
             view = await self.engine.schedule_create(self.actor, schedule_spec(LOCAL_CHANNEL, args[1:]), now)
             return self.say("Scheduled.\n" + render.schedules([view]))
+        if sub == "recap" and len(args) == 3:
+            view = await self.engine.schedule_set_recap(self.actor, parse_id(args[1], "schedule"), args[2], now)
+            return self.say(render.schedules([view]))
         if sub in SCHEDULE_ACTIONS and len(args) == 2:
             schedule_id = parse_id(args[1], "schedule")
             result = await SCHEDULE_ACTIONS[sub](self.engine, self.actor, schedule_id, now)
             return self.say(f"{sub}: {result.status} ({result.local_date})" if hasattr(result, "status")
                             else render.schedules([result]))
         self.say("Use: schedule list | schedule add HH:MM [days] [tz=Zone] [lessons=1,2] [tags=a,b] [shuffle] "
-                 "[open=MINUTES] | schedule pause|resume|remove|skip|post-now <id>")
+                 "[open=MINUTES] | schedule pause|resume|remove|skip|post-now <id> | schedule recap <id> <day|off>")
 
     # Lesson flow ---------------------------------------------------------------
     async def _advance(self, place: LessonPlace) -> None:

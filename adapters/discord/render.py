@@ -135,11 +135,6 @@ def ping_content(ping_role: str | None) -> tuple[str | None, discord.AllowedMent
         everyone=False, users=False, roles=[role], replied_user=False)
 
 
-def _share_bar(share: float, width: int = 10) -> str:
-    full = round(share * width)
-    return "█" * full + "░" * (width - full)
-
-
 def results_embed(results: ResultsView, card: QuestionCard | None = None) -> discord.Embed:
     title = f"Results · {card.lesson_title}" if card else "Results"
     embed = discord.Embed(title=clip(title, 256), colour=GREY)
@@ -147,7 +142,7 @@ def results_embed(results: ResultsView, card: QuestionCard | None = None) -> dis
              content_text(results.explanation, 1200)]
     embed.description = clip("\n".join(lines), 4000)
     if results.choices:
-        rows = [f"{'✅' if c.correct else '▫️'} **{c.label}.** {_share_bar(c.share)} {c.count} ({c.share:.0%})"
+        rows = [f"{'✅' if c.correct else '▫️'} **{c.label}.** {c.bar()} {c.share:.0%} ({c.count})"
                 for c in results.choices]
         embed.add_field(name="How people answered", value=clip("\n".join(rows), 1024), inline=False)
     embed.add_field(name="Answered", value=str(results.answered))
@@ -262,6 +257,7 @@ def _schedule_lines(view: ScheduleView) -> list[str]:
         f"Open: {f'{view.open_minutes} min' if view.open_minutes else 'until the next post'}"
         + (" · results in a thread" if view.results_in_thread else "")
         + (f" · pings <@&{view.ping_role}>" if view.ping_role else ""),
+        f"Weekly recap: {'on ' + view.recap_weekday if view.recap_weekday else 'off'}",
     ]
     if view.next_utc:
         lines.append(f"Next post: {when(view.next_utc, 'F')} ({when(view.next_utc)})")

@@ -13,8 +13,9 @@ from typing import Final
 import aiohttp
 import discord
 
-from adapters.discord import components, render, reviews
+from adapters.discord import components, recap_render, render, reviews
 from bot.ports import RateLimited, SendError, Unreachable
+from bot.recap_views import RecapView
 from bot.views import PostCard, ReminderCard, ResultsView
 
 log = logging.getLogger(__name__)
@@ -147,4 +148,17 @@ class DiscordSender:
             raise discord_send_error(err, "sending a review reminder") from err
         except (discord.RateLimited, aiohttp.ClientError, OSError) as err:
             raise discord_send_error(err, "sending a review reminder") from err
+        return f"{message.channel.id}:{message.id}"
+
+    # Weekly recap --------------------------------------------------------------------------
+    async def post_recap(self, recap: RecapView) -> str:
+        if not recap.channel_id.isdigit():
+            raise SendError(f"'{recap.channel_id[:40]}' is not a Discord channel id", retryable=False)
+        file = recap_render.recap_file(recap)
+        try:
+            message = await self._channel(int(recap.channel_id)).send(
+                embed=recap_render.recap_embed(recap), allowed_mentions=render.NO_PINGS,
+                files=[file] if file is not None else [])
+        except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError) as err:
+            raise discord_send_error(err, f"posting the weekly recap in channel {recap.channel_id}") from err
         return f"{message.channel.id}:{message.id}"

@@ -317,9 +317,8 @@ def results_blocks(results: ResultsView) -> list[dict]:
     if results.choices:
         lines = []
         for c in results.choices:
-            bar = "█" * round(c.share * 10) + "░" * (10 - round(c.share * 10))
             mark = "✅" if c.correct else "▫️"
-            lines.append(f"{mark} *{c.label}.* {escape(truncate(c.text, 120))}\n`{bar}` {c.count} ({c.share:.0%})")
+            lines.append(f"{mark} *{c.label}.* {escape(truncate(c.text, 120))}\n`{c.bar()}` {c.share:.0%} ({c.count})")
         blocks.append(section("\n".join(lines)))
     summary = f"{results.answered} answered · {results.share_correct:.0%} right"
     if results.top_streaks:

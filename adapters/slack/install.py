@@ -22,7 +22,7 @@ from adapters.slack.settings import SlackSettings
 
 # Keep in step with manifest.yml (a test checks).
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "usergroups:read", "channels:read",
-              "groups:read")
+              "groups:read", "files:write")
 STATE_SECONDS = 600
 
 

@@ -30,6 +30,7 @@ TITLE_MAX = 24
 WEEKDAYS = (("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"), ("fri", "Friday"),
             ("sat", "Saturday"), ("sun", "Sunday"))
 OPTION_SHUFFLE, OPTION_THREAD = "shuffle", "thread"
+RECAP_OFF = "off"
 
 
 def modal(callback_id: str, title: str, blocks: list[dict], meta: dict | None = None, submit: str | None = None,
@@ -202,6 +203,7 @@ def schedule_view(lessons: list[LessonListing], existing: ScheduleView | None = 
         minutes["initial_value"] = str(existing.open_minutes)
     blocks.append({"type": "input", "block_id": "open_minutes", "label": plain("Open for (minutes)"),
                    "optional": True, "element": minutes})
+    blocks.append(_recap_block(existing))
     flags = [_option(OPTION_SHUFFLE, "Shuffle the track"), _option(OPTION_THREAD, "Post the results in a thread")]
     checks = {"type": "checkboxes", "action_id": "value", "options": flags}
     on = {OPTION_SHUFFLE: bool(existing and existing.shuffle), OPTION_THREAD: bool(existing and existing.results_in_thread)}
@@ -211,6 +213,16 @@ def schedule_view(lessons: list[LessonListing], existing: ScheduleView | None = 
                    "element": checks})
     title = "Edit schedule" if existing else "Add a schedule"
     return modal(SCHEDULE, title, blocks, {"id": existing.id if existing else None}, submit="Save", close="Cancel")
+
+
+def _recap_block(existing: ScheduleView | None) -> dict:
+    """The weekly recap's day, or off (a new schedule: Monday)."""
+    choices = [_option(v, t) for v, t in WEEKDAYS] + [_option(RECAP_OFF, "Off: no weekly recap")]
+    current = (existing.recap_weekday or RECAP_OFF) if existing else "mon"
+    return {"type": "input", "block_id": "recap", "label": plain("Weekly recap"),
+            "hint": plain("Last week's figures and chart, at the posting time, before that day's question."),
+            "element": {"type": "static_select", "action_id": "value", "options": choices,
+                        "initial_option": next(o for o in choices if o["value"] == current)}}
 
 
 class FieldError(Exception):
@@ -232,17 +244,18 @@ class ScheduleForm:
     open_minutes: int | None
     shuffle: bool
     results_in_thread: bool
+    recap_weekday: str | None = "mon"  # None: off
 
     def spec(self, channel_name: str = "") -> ScheduleSpec:
         return ScheduleSpec(channel_id=self.channel_id or "", time=self.time, weekdays=self.weekdays,
                             timezone=self.timezone, lessons=self.lessons, tags=self.tags, shuffle=self.shuffle,
                             open_minutes=self.open_minutes, results_in_thread=self.results_in_thread,
-                            channel_name=channel_name)
+                            channel_name=channel_name, recap_weekday=self.recap_weekday)
 
     def changes(self) -> dict:
         return dict(time=self.time, weekdays=self.weekdays, timezone=self.timezone, lessons=self.lessons,
                     tags=self.tags, shuffle=self.shuffle, open_minutes=self.open_minutes,
-                    results_in_thread=self.results_in_thread)
+                    results_in_thread=self.results_in_thread, recap_weekday=self.recap_weekday)
 
 
 def _element(values: dict, block: str) -> dict:
@@ -274,8 +287,9 @@ def parse_schedule(state: dict) -> ScheduleForm:
         except ValueError:
             raise FieldError("open_minutes", "Give a whole number of minutes, or leave it empty.") from None
     flags = set(_selected(_element(values, "options")))
+    recap = str((_element(values, "recap").get("selected_option") or {}).get("value") or "mon")
     return ScheduleForm(channel_id, str(time), tz, weekdays, lessons, tags, open_minutes,
-                        OPTION_SHUFFLE in flags, OPTION_THREAD in flags)
+                        OPTION_SHUFFLE in flags, OPTION_THREAD in flags, None if recap == RECAP_OFF else recap)
 
 
 # Which field an engine sentence is about. The engine words its BadInput for people; until it says
@@ -286,6 +300,7 @@ FIELD_HINTS = (
     ("timezone", ("time zone",)),
     ("weekdays", ("weekday",)),
     ("open_minutes", ("stay open", "minute")),
+    ("recap", ("recap",)),
     ("lessons", ("lesson", "track", "tag", "question")),
 )
 
@@ -315,7 +330,8 @@ def schedule_summary(s: ScheduleView) -> str:
     state = "" if s.enabled else " · ⏸ *paused*"
     lines = [f"*#{s.id}* {channel_ref(s.channel_id, s.channel_name)} · {s.time} {escape(s.timezone)} · {days}{state}",
              f"Track: {track} ({s.remaining}/{s.track_size} questions left)"
-             + (" · shuffled" if s.shuffle else "") + (f" · open {s.open_minutes} min" if s.open_minutes else "")]
+             + (" · shuffled" if s.shuffle else "") + (f" · open {s.open_minutes} min" if s.open_minutes else "")
+             + f" · weekly recap {'on ' + s.recap_weekday.title() if s.recap_weekday else 'off'}"]
     if s.next_utc is not None:
         lines.append(f"Next post: {date_token(s.next_utc)}")
     if s.skipped_dates:

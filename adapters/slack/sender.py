@@ -19,8 +19,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import post_message, results_blocks, results_message
 from adapters.slack.install import TokenSource
+from adapters.slack.recap_blocks import recap_text
 from adapters.slack.reviews import reminder_text
 from bot.ports import RateLimited, SendError, Unreachable
+from bot.recap_views import RecapView
 from bot.views import PostCard, ReminderCard, ResultsView
 
 log = logging.getLogger(__name__)
@@ -185,3 +187,22 @@ class SlackSender:
         except (TimeoutError, aiohttp.ClientError) as err:
             raise slack_send_error(err) from None
         return f"{resp['channel']}:{resp['ts']}"
+
+    # Weekly recap ------------------------------------------------------------------------------
+    async def post_recap(self, recap: RecapView) -> str:
+        """The chart uploaded into the channel with the recap as its comment (one share, so a retry after a
+        failure posts no half recap); without a chart, the recap as a message."""
+        client = await self._client(recap.community_id)
+        text = recap_text(recap)
+        try:
+            async with self.pacer.turn(recap.community_id):
+                if recap.chart is None:
+                    resp = await client.chat_postMessage(channel=recap.channel_id, text=text, unfurl_links=False)
+                    return f"{resp['channel']}:{resp['ts']}"
+                chart = recap.chart
+                done = await client.files_upload_v2(channel=recap.channel_id, content=chart.png, filename=chart.filename,
+                                                    title=f"Weekly recap {recap.week_start:%d %b}", alt_txt=chart.alt_text,
+                                                    initial_comment=text)
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as err:
+            raise slack_send_error(err) from None
+        return f"{recap.channel_id}:file:{done['file']['id']}"

@@ -32,6 +32,15 @@ class PostStatus(StrEnum):
     SKIPPED = "skipped"  # an admin skipped the day
 
 
+class RecapStatus(StrEnum):
+    """A row of the recap ledger (one per schedule and week)."""
+
+    CLAIMED = "claimed"
+    POSTED = "posted"
+    FAILED = "failed"  # retried after a back-off while inside the grace window
+    EMPTY = "empty"  # nobody answered that week: nothing was sent
+
+
 class OutcomeStatus(StrEnum):
     """What one scheduler pass did with one slot."""
 
@@ -40,3 +49,4 @@ class OutcomeStatus(StrEnum):
     DEFERRED = "deferred"  # rate limited: tried again later, no attempt spent
     MISSED = "missed"
     REVEALED = "revealed"
+    RECAPPED = "recapped"  # a weekly recap was sent

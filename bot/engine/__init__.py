@@ -206,11 +206,16 @@ class Engine:
     async def retired_questions(self, actor: Actor) -> list[str]:
         return await self.items.retired(actor)
 
-    # Scheduled posting: one pass reveals what closed, then posts what is due (with catch-up),
-    # so a channel reads yesterday's results before today's question.
+    async def schedule_set_recap(self, actor: Actor, schedule_id: int, day: str, now: datetime) -> ScheduleView:
+        """The weekly recap's day ('mon'..'sun') or 'off'."""
+        return await self.schedules.update(actor, schedule_id, now, recap_weekday=capped(day))
+
+    # Scheduled posting: one pass reveals what closed, then sends the weekly recaps due, then posts what
+    # is due (with catch-up), so a channel reads yesterday's results and the week's recap before today's question.
     async def tick(self, now: datetime) -> list[PostOutcome]:
         now = require_aware(now)
-        outcomes = await self.poster.reveal_due(now) + await self.poster.post_due(now)
+        outcomes = (await self.poster.reveal_due(now) + await self.poster.recapper.recap_due(now)
+                    + await self.poster.post_due(now))
         for outcome in outcomes:
             metrics.POSTS.labels(outcome.status).inc()
         return outcomes

@@ -27,6 +27,7 @@ from bot.engine import tracks
 from bot.engine.calendar import QuizCalendar
 from bot.engine.ledger import Claim, Claimer, Due, SendResult, record_missed
 from bot.engine.pacing import SEND_CONCURRENCY, Lease, RateLimitPauses, each_at_most, send_paced
+from bot.engine.recaps import Recapper
 from bot.engine.result_writer import ResultWriter
 from bot.engine.reveals import Revealer
 from bot.engine.send_records import Recorder
@@ -70,6 +71,7 @@ class Poster:
         self.pacer = RateLimitPauses()
         self.claimer, self.recorder = Claimer(store, catalog, self.policy), Recorder(calendar, self.policy)
         self.revealer = Revealer(store, catalog, calendar, router, self.policy, self.pacer)
+        self.recapper = Recapper(store, catalog, calendar, router, self.policy, self.pacer)
 
     # Posting ---------------------------------------------------------------------
     async def post_due(self, now: datetime) -> list[PostOutcome]:
@@ -171,7 +173,7 @@ class Poster:
         """Enabled schedules of the running platforms, as plain rows (thousands per pass: no ORM objects).
         Rows are read by column name, which sqlmodel's tuple typing of a result does not describe."""
         query = (select_wide(Schedule.id, Schedule.community_id, Schedule.platform, Schedule.channel_id, Schedule.local_time,
-                             Schedule.weekdays, Schedule.timezone, Schedule.posting_from,
+                             Schedule.weekdays, Schedule.timezone, Schedule.posting_from, Schedule.recap_weekday,
                              col(Community.timezone).label("community_tz"))
                  .join(Community, col(Community.id) == Schedule.community_id))
         if schedule_id is not None:  # an admin's post-now: even if paused or its front door is not running here
@@ -223,7 +225,10 @@ class Poster:
 
     async def timers(self) -> Timers:
         """When to wake up: each active schedule's local time, and each open post's close."""
-        schedules = [ScheduleTimer(s.id, s.local_time, tracks.split(s.weekdays), s.timezone or s.community_tz)
+        # A recap on a day the schedule does not post still wakes the timer at its time.
+        schedules = [ScheduleTimer(s.id, s.local_time, tracks.split(s.weekdays) + ((s.recap_weekday,) if s.recap_weekday
+                                                                                   and s.recap_weekday not in s.weekdays else ()),
+                                   s.timezone or s.community_tz)
                      for s in await self._active()]
         async with self.store.read() as session:
             open_posts = (await session.exec(select(col(Post.id), col(Post.closes_at))

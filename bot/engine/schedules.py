@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.content import Catalog
 from bot.db import Store
-from bot.domain import slots
+from bot.domain import recap, slots
 from bot.domain.statuses import PostStatus
 from bot.engine import tracks
 from bot.engine.identity import community_for, find_learner
@@ -63,6 +63,7 @@ def validated(catalog: Catalog, spec: ScheduleSpec, community_tz: str) -> dict:
         weekdays=",".join(weekdays), timezone=tz, track_lessons=",".join(lessons), track_tags=",".join(tags),
         shuffle=spec.shuffle, shuffle_seed=seed, open_minutes=spec.open_minutes, ping_role=role,
         results_in_thread=spec.results_in_thread,
+        recap_weekday=None if spec.recap_weekday is None else recap.parse_recap_day(spec.recap_weekday),
     )
 
 
@@ -111,6 +112,7 @@ async def view(session: AsyncSession, catalog: Catalog, schedule: Schedule, comm
         schedule.results_in_thread, schedule.enabled,
         nxt[1].astimezone(zone(tz)) if nxt else None, nxt[1] if nxt else None, len(track), remaining,
         schedule.queued_question_id, tuple(sorted(await skipped_dates(session, schedule, now))), warning,
+        schedule.recap_weekday,
     )
 
 
@@ -148,7 +150,8 @@ async def create(store: Store, session: AsyncSession, catalog: Catalog, actor: A
 def spec_of(schedule: Schedule) -> ScheduleSpec:
     return ScheduleSpec(schedule.channel_id, schedule.local_time, schedule.weekdays, schedule.timezone,
                         tracks.split(schedule.track_lessons), tracks.split(schedule.track_tags), schedule.shuffle,
-                        schedule.open_minutes, schedule.ping_role, schedule.results_in_thread, schedule.channel_name)
+                        schedule.open_minutes, schedule.ping_role, schedule.results_in_thread, schedule.channel_name,
+                        schedule.recap_weekday)
 
 
 async def update(session: AsyncSession, catalog: Catalog, actor: Actor, schedule_id: int, changes: dict,

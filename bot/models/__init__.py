@@ -5,6 +5,7 @@ from bot.models.columns import BOARD_ORDER, UTCDateTime, counter, fk, row_id, ta
 from bot.models.curation import RetiredQuestion
 from bot.models.learning import Answer, Community, Delivery, GroupMembership, Learner, LearnerStats, ScoredQuestion, StudyGroup
 from bot.models.posting import BotState, Post, Schedule, ScheduleQuestion
+from bot.models.recaps import Recap
 from bot.models.reminders import ReminderSend, ReviewReminder
 from bot.models.review import MemoryCard, ReviewSlot
 
@@ -13,5 +14,5 @@ __all__ = [
     "row_id", "table_of", "utc_column", "Community", "Learner", "StudyGroup",
     "GroupMembership", "Delivery", "Answer", "ScoredQuestion", "LearnerStats", "Schedule",
     "Post", "ScheduleQuestion", "BotState", "RetiredQuestion", "MemoryCard", "ReviewSlot", "ReviewReminder",
-    "ReminderSend",
+    "ReminderSend", "Recap",
 ]

@@ -39,6 +39,8 @@ class Schedule(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=utc_column())
     # Slots before this instant are not owed: set on create, resume and timing changes.
     posting_from: datetime = Field(sa_column=utc_column())
+    # The weekday of the weekly recap ("mon".."sun"); None: no recap.
+    recap_weekday: str | None = Field(default="mon", sa_column=Column(String(3), nullable=True, server_default="mon"))
 
 
 class Post(SQLModel, table=True):

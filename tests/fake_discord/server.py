@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import email.parser
+import email.policy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +23,23 @@ from . import payloads as P
 
 TOKEN = "fake-bot-token.ABC.xyz"
 BODY = web.RequestKey("body", object) if hasattr(web, "RequestKey") else "body"
+
+
+def multipart_body(content_type: str, raw: bytes) -> dict:
+    """A message sent with files, as Discord reads it: the `payload_json` part is the body, and each
+    `files[n]` part is kept under "uploads" (name, filename, content type and bytes) for assertions."""
+    parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    body: dict = {"uploads": []}
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if name == "payload_json":
+            body.update(json.loads(data))
+        else:
+            body["uploads"].append({"name": name, "filename": part.get_filename(),
+                                    "content_type": part.get_content_type(), "data": data})
+    return body
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -221,6 +240,7 @@ class FakeDiscord:
         self.calls: list[Call] = []
         self.messages: dict[int, dict] = {}
         self.nonces: dict[tuple[int, str], int] = {}
+        self.uploaded: dict[str, bytes] = {}  # attachment id → the file's bytes
         self.commands: dict[str, list[dict]] = {}  # "global" or guild id → last synced body (with ids)
         self.interactions: dict[int, InteractionRecord] = {}
         self.sessions: list[Session] = []
@@ -313,7 +333,7 @@ class FakeDiscord:
             if request.content_type == "application/json":
                 body = json.loads(raw or b"null")
             elif request.content_type.startswith("multipart/"):
-                body = {"multipart": raw.decode(errors="replace")}
+                body = multipart_body(request.headers["Content-Type"], raw)
         self.calls.append(Call(request.method, request.path, dict(request.query), body, dict(request.headers)))
         request[BODY] = body
         if not request.path.startswith(("/api/v10/interactions/", "/api/v10/webhooks/")):
@@ -440,14 +460,25 @@ class FakeDiscord:
             "id": str(P.snowflake()), "channel_id": str(channel_id), "guild_id": str(self.guild.id), "type": 0,
             "content": content, "author": author or self.bot_user, "timestamp": P.iso_now(), "edited_timestamp": None,
             "tts": False, "mention_everyone": ("@everyone" in content or "@here" in content) and "everyone" in parse,
-            "mentions": [], "mention_roles": pinged_roles, "attachments": [], "embeds": body.get("embeds") or [],
+            "mentions": [], "mention_roles": pinged_roles, "embeds": body.get("embeds") or [],
             "components": body.get("components") or [], "pinned": False,
+            "attachments": [self._attach(a, u) for a, u in zip(body.get("attachments") or [], body.get("uploads") or [],
+                                                               strict=False)],
             "flags": int(body.get("flags") or 0) | flags, "nonce": body.get("nonce"),
             "allowed_mentions_sent": allowed,  # not a Discord field: what the bot asked for, for assertions
             **(extra or {}),
         }
         self.messages[int(message["id"])] = message
         return message
+
+    def _attach(self, attachment: dict, upload: dict) -> dict:
+        """An uploaded file as Discord lists it; its bytes are kept in `uploaded` under the attachment's id."""
+        attachment_id = str(P.snowflake())
+        self.uploaded[attachment_id] = upload["data"]
+        return {"id": attachment_id, "filename": attachment.get("filename") or upload["filename"],
+                "description": attachment.get("description"), "size": len(upload["data"]),
+                "content_type": upload["content_type"], "url": f"{self.api_base}/attachments/{attachment_id}",
+                "proxy_url": f"{self.api_base}/attachments/{attachment_id}"}
 
     def _patch_message(self, message: dict, body: dict) -> dict:
         for key in ("content", "embeds", "components", "flags", "allowed_mentions"):

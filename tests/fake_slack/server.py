@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from waiting import GUARD
 
-JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "errors")
+JSON_FIELDS = ("blocks", "view", "attachments", "metadata", "errors", "files")
 
 
 @dataclass
@@ -63,6 +63,7 @@ class FakeSlack:
         self.dms_refused: dict[str, str] = {}  # user → the error conversations.open answers (e.g. user_disabled)
         self.messages: dict[tuple[str, str], dict] = {}
         self.views: dict[str, dict] = {}
+        self.files: dict[str, dict] = {}  # file id → filename, length, alt_txt, data (uploaded), channel (shared)
         self.oauth_answer: dict | None = None
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -77,6 +78,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/ws", self._socket)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
@@ -215,6 +217,30 @@ class FakeSlack:
     def dms_to(self, user: str) -> list[dict]:
         """The direct messages the bot posted to a user."""
         return [m for (channel, _), m in self.messages.items() if self.dms.get(channel) == user]
+
+    # files_upload_v2: an upload URL per file, the bytes posted there, then the files shared in a channel.
+    def _m_files_getUploadURLExternal(self, body, token, call):
+        file_id = f"F{next(self._ids)}"
+        self.files[file_id] = {"filename": body.get("filename"), "length": int(body.get("length") or 0),
+                               "alt_txt": body.get("alt_txt"), "data": None, "channel": None}
+        return {"ok": True, "upload_url": f"{self.url}upload/{file_id}", "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        entry = self.files.get(request.match_info["file_id"])
+        if entry is None:
+            return web.Response(status=404, text="unknown upload")
+        entry["data"] = await request.read()
+        return web.Response(text=f"OK - {len(entry['data'])}")
+
+    def _m_files_completeUploadExternal(self, body, token, call):
+        shared = []
+        for f in body.get("files") or []:
+            entry = self.files.get(f.get("id"))
+            if entry is None or entry["data"] is None or len(entry["data"]) != entry["length"]:
+                return {"ok": False, "error": "file_upload_not_complete"}
+            entry.update(channel=body.get("channel_id"), title=f.get("title"), initial_comment=body.get("initial_comment"))
+            shared.append({"id": f["id"], "title": f.get("title"), "name": entry["filename"]})
+        return {"ok": True, "files": shared}
 
     def _m_chat_postEphemeral(self, body, token, call):
         return {"ok": True, "message_ts": self._next_ts()}

@@ -164,6 +164,19 @@ class AdminCog(QuizCog, commands.GroupCog, name="Admin", group_name="quizadmin",
             return Reply(content="The next post will be skipped.", embeds=[render.schedule_embed(view, f"Schedule #{view.id}")])
         await run(interaction, work)
 
+    @schedule.command(name="recap", description="Move the weekly recap to another day, or turn it off.")
+    @app_commands.describe(schedule="The schedule", day="The recap's weekday (mon..sun), or off")
+    @app_commands.autocomplete(schedule=schedule_ids)
+    @app_commands.choices(day=[app_commands.Choice(name=d, value=d)
+                               for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "off")])
+    @admin_only
+    async def schedule_recap(self, interaction: Interaction, schedule: int, day: str) -> None:
+        async def work() -> Reply:
+            view = await self.engine.schedule_set_recap(actor(interaction), schedule, day, self.now())
+            said = f"The weekly recap goes out on {view.recap_weekday}." if view.recap_weekday else "The weekly recap is off."
+            return Reply(content=said, embeds=[render.schedule_embed(view, f"Schedule #{view.id}")])
+        await run(interaction, work)
+
     @content.command(name="list", description="The lessons, with their ids and question counts.")
     @admin_only
     async def content_list(self, interaction: Interaction) -> None:
