@@ -28,6 +28,13 @@ def local_day(instant: datetime, tz_name: str) -> date:
     return require_aware(instant).astimezone(zone(tz_name)).date()
 
 
+def day_end(day: date, tz_name: str) -> datetime:
+    """The UTC instant the local `day` ends: the next day's first instant. Cards due before it are due on
+    `day`, and a reminder is not made up after it. A skipped local midnight (a DST gap) gives the
+    transition instant, which is where the next day then starts."""
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=zone(tz_name)).astimezone(UTC)
+
+
 @lru_cache(maxsize=4096)
 def day_exists(day: date, tz_name: str) -> bool:
     """False for a date a zone skipped entirely (Pacific/Apia had no 2011-12-30)."""

@@ -13,6 +13,7 @@ from adapters.console.door import ConsoleDoor
 from bot.domain import reminders as rules
 from bot.errors import BadInput
 from bot.runtime import Runtime
+from bot.timeutil import day_end
 
 NOW = utc(2026, 3, 28, 17, 30)  # Saturday; Europe/Berlin springs forward on Sunday 29 March
 
@@ -29,7 +30,7 @@ def test_owed_only_today_after_the_time_and_after_asking():
 
 
 def test_retries_stop_at_midnight_and_after_three_attempts():
-    ends = rules.day_end(NOW.date(), "UTC")
+    ends = day_end(NOW.date(), "UTC")
     assert rules.retry_at(1, True, NOW, ends) == NOW + rules.RETRY_AFTER
     assert rules.retry_at(rules.MAX_ATTEMPTS, True, NOW, ends) is None
     assert rules.retry_at(1, False, NOW, ends) is None

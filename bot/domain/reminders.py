@@ -42,12 +42,6 @@ def owed_day(now: datetime, at: time, since: datetime, tz_name: str) -> date | N
     return today if since <= slot <= now else None
 
 
-def day_end(day: date, tz_name: str) -> datetime:
-    """The instant the local day ends (the next day's first minute): cards due before it are due that day,
-    and a reminder is not made up after it."""
-    return slot_instant(day + timedelta(days=1), time(0, 0), tz_name)
-
-
 def retry_at(attempts: int, retryable: bool, now: datetime, ends: datetime) -> datetime | None:
     """When a failed reminder is tried again; None when it is not (given up for the day)."""
     if not retryable or attempts >= MAX_ATTEMPTS or now + RETRY_AFTER >= ends:

@@ -11,13 +11,13 @@ is moved to the next local midnight at the earliest).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from fsrs import Card, Rating, Scheduler, State
 
 from bot.errors import BadInput
-from bot.timeutil import local_day, zone
+from bot.timeutil import day_end, local_day
 
 RETENTION_MIN, RETENTION_MAX = 0.7, 0.97
 DEFAULT_RETENTION = 0.9
@@ -67,8 +67,7 @@ def to_card(row: CardRow) -> Card:
 
 def next_day_start(now: datetime, tz_name: str) -> datetime:
     """The first instant (UTC) of the local day after `now`'s: the end of "today" for due cards."""
-    tomorrow = local_day(now, tz_name) + timedelta(days=1)
-    return datetime.combine(tomorrow, time(0, 0), tzinfo=zone(tz_name)).astimezone(UTC)
+    return day_end(local_day(now, tz_name), tz_name)
 
 
 def review(row: CardRow | None, rating: Rating, now: datetime, tz_name: str,

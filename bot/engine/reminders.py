@@ -23,6 +23,7 @@ from bot.domain.reminders import ReminderStatus
 from bot.domain.slots import parse_time
 from bot.engine.identity import find_learner, learner_for
 from bot.models import Community, Learner, MemoryCard, ReminderSend, ReviewReminder, table_of
+from bot.timeutil import day_end
 from bot.views import Actor, ReminderCard, ReminderSetting
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ class ReminderDesk:
         for learner_id, local_time, since, tz in opt_ins:
             day = rules.owed_day(now, parse_time(local_time), since, tz)
             if day is not None:
-                owed.append(Owed(learner_id, day, rules.day_end(day, tz)))
+                owed.append(Owed(learner_id, day, day_end(day, tz)))
         if not owed:
             return []
         taken = set((await conn.execute(select(SEND.c.learner_id, SEND.c.local_day).where(
@@ -136,7 +137,7 @@ class ReminderDesk:
             .join(Community, col(Community.id) == col(Learner.community_id))
             .where(col(Learner.id).in_([c[0] for c in claims])))}
         return [ReminderClaim(lid, ReminderCard(w.platform, w.external_id, w.user_id, w.display_name, due, day),
-                              attempts, rules.day_end(day, w.timezone))
+                              attempts, day_end(day, w.timezone))
                 for lid, day, due, attempts in claims if (w := who.get(lid)) is not None]
 
     async def record(self, results: list[ReminderResult], now: datetime) -> None:
