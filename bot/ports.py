@@ -60,6 +60,7 @@ class DirectMessenger(Protocol):
         takes no direct messages from the bot, SendError otherwise."""
 
 
+@runtime_checkable
 class RecapSender(Protocol):
     async def post_recap(self, recap: RecapView) -> str:
         """Send a schedule's weekly recap (its chart attached when `recap.chart` is set); return a reference."""
@@ -67,7 +68,7 @@ class RecapSender(Protocol):
 
 def recap_sender(sender: object) -> RecapSender | None:
     """The sender as a RecapSender, or None for a door that shows no recaps (its schedules get none)."""
-    return sender if callable(getattr(sender, "post_recap", None)) else None  # type: ignore[return-value]
+    return sender if isinstance(sender, RecapSender) else None
 
 
 class SenderRouter:
